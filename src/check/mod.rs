@@ -1,0 +1,290 @@
+//! Evaluation: a plan and a resolved pack in, findings out. No I/O, no rendering.
+
+mod eval;
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Finding, Related};
+use crate::plan::{format_number, Plan, Relation, Section, SectionKind, Sp, Target};
+use crate::rules::ast::{Bound, Collection, Expect};
+use crate::rules::{ResolvedName, ResolvedPack, ResolvedRule};
+use crate::source::Span;
+use eval::{interpolate, Item};
+
+/// Run every rule of a pack on a plan.
+pub fn check_plan(plan: &Plan, pack: &ResolvedPack) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in &pack.rules {
+        let applies = rule
+            .when
+            .as_ref()
+            .is_none_or(|when| eval::truthy(when, &Item::Plan, plan));
+        if applies {
+            run_rule(plan, pack, rule, &mut findings);
+        }
+    }
+    findings
+}
+
+fn finding(rule: &ResolvedRule, span: Span, label: String) -> Finding {
+    Finding {
+        code: rule.id.clone(),
+        severity: rule.severity,
+        message: rule.message.clone(),
+        span,
+        label,
+        help: rule.help.clone(),
+        cite: Some(rule.cite.clone()),
+        suggestion: None,
+        related: Vec::new(),
+        fatal: false,
+    }
+}
+
+fn sections<'p>(plan: &'p Plan, pack: &ResolvedPack, name: &ResolvedName) -> Vec<&'p Section> {
+    let kinds = [
+        SectionKind::Action,
+        SectionKind::Project,
+        SectionKind::Safeguard,
+    ];
+    kinds
+        .iter()
+        .flat_map(|k| plan.sections(*k).items.iter())
+        .filter(|s| pack.normalizer.matches(&s.name.value, &name.keys))
+        .collect()
+}
+
+fn run_rule(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mut Vec<Finding>) {
+    match &rule.expect {
+        Expect::Present { kind, name } => {
+            let name = pack.name(&name.value);
+            let items = plan.sections(*kind);
+            if !items
+                .items
+                .iter()
+                .any(|s| pack.normalizer.matches(&s.name.value, &name.keys))
+            {
+                let span = items.span.unwrap_or(plan.span);
+                let mut f = finding(rule, span, format!("此处缺少“{}”", name.canonical));
+                f.suggestion = Some(format!(
+                    "[[{}]]\nname = \"{}\"\nlead = [\"…\"]",
+                    kind.table_key(),
+                    name.canonical
+                ));
+                out.push(f);
+            }
+        }
+        Expect::Lead { name, patterns } => {
+            for section in sections(plan, pack, pack.name(&name.value)) {
+                let leads: Vec<&Sp<String>> = section.all_leads().collect();
+                let span = section.lead.span.unwrap_or(section.name.span);
+                if leads.is_empty() {
+                    let mut f = finding(
+                        rule,
+                        span,
+                        format!("“{}”未写明牵头单位", section.name.value),
+                    );
+                    f.suggestion = Some(format!("lead = [{}]", suggest_units(patterns)));
+                    out.push(f);
+                    continue;
+                }
+                let missing: Vec<String> = patterns
+                    .iter()
+                    .filter(|p| {
+                        !leads
+                            .iter()
+                            .any(|u| p.split('|').any(|alt| u.value.contains(alt)))
+                    })
+                    .map(|p| format!("“{}”", p.replace('|', "”或“")))
+                    .collect();
+                if !missing.is_empty() {
+                    out.push(finding(
+                        rule,
+                        span,
+                        format!("牵头单位中没有名称含{}的单位", missing.join("、")),
+                    ));
+                }
+            }
+        }
+        Expect::TargetIn { name } => {
+            for section in sections(plan, pack, pack.name(&name.value)) {
+                if section.all_targets().next().is_none() {
+                    let mut f = finding(
+                        rule,
+                        section.name.span,
+                        format!("“{}”没有量化目标", section.name.value),
+                    );
+                    f.suggestion = Some(format!(
+                        "[[{}.measures.targets]]\nindicator = \"…\"\nvalue = 0\nunit = \"…\"\nyear = {}",
+                        section.kind.table_key(),
+                        plan.period.value.1
+                    ));
+                    out.push(f);
+                }
+            }
+        }
+        Expect::Target {
+            indicator,
+            year,
+            bound,
+        } => {
+            let name = pack.name(&indicator.value);
+            let candidates: Vec<&Target> = plan
+                .targets
+                .items
+                .iter()
+                .filter(|t| pack.normalizer.matches(&t.indicator.value, &name.keys))
+                .filter(|t| year.is_none_or(|y| t.year.as_ref().is_some_and(|ty| ty.value == y)))
+                .collect();
+            match bound {
+                None if candidates.is_empty() => {
+                    let when = year.map(|y| format!("{y}年")).unwrap_or_default();
+                    let span = plan.targets.span.unwrap_or(plan.span);
+                    let mut f = finding(rule, span, format!("缺少{when}“{}”目标", name.canonical));
+                    f.suggestion = Some(format!(
+                        "[[targets]]\nindicator = \"{}\"\nrelation = \"at-least\"\nvalue = …\nunit = \"%\"\nyear = {}",
+                        name.canonical,
+                        year.unwrap_or(plan.period.value.1)
+                    ));
+                    out.push(f);
+                }
+                None => {}
+                Some(bound) => {
+                    for target in candidates {
+                        if let Some(label) = bound_shortfall(target, bound) {
+                            let span = target.value.as_ref().map(|v| v.span).unwrap_or(target.span);
+                            out.push(finding(rule, span, label));
+                        }
+                    }
+                }
+            }
+        }
+        Expect::Each {
+            collections,
+            filter,
+            predicate,
+        } => {
+            for item in items(plan, collections) {
+                if filter
+                    .as_ref()
+                    .is_some_and(|f| !eval::truthy(f, &item, plan))
+                {
+                    continue;
+                }
+                if !eval::truthy(predicate, &item, plan) {
+                    let span = eval::anchor(predicate, &item).unwrap_or(item.span());
+                    let mut f = finding(rule, span, item.describe());
+                    f.message = interpolate(&rule.message, &item, plan);
+                    out.push(f);
+                }
+            }
+        }
+        Expect::Unique { collections } => {
+            let mut seen: HashMap<String, Span> = HashMap::new();
+            for item in items(plan, collections) {
+                let Some(name) = item.name() else { continue };
+                let key = pack.normalizer.key(&name.value);
+                if let Some(first) = seen.get(&key) {
+                    let mut f = finding(rule, name.span, format!("“{}”重复", name.value));
+                    f.related.push(Related {
+                        span: *first,
+                        message: "首次出现于此".into(),
+                    });
+                    out.push(f);
+                } else {
+                    seen.insert(key, name.span);
+                }
+            }
+        }
+    }
+}
+
+/// The items of the listed collections, in file order within each collection.
+fn items<'p>(plan: &'p Plan, collections: &[Collection]) -> Vec<Item<'p>> {
+    let mut out = Vec::new();
+    for c in collections {
+        match c {
+            Collection::Action => out.extend(plan.actions.items.iter().map(Item::Section)),
+            Collection::Project => out.extend(plan.projects.items.iter().map(Item::Section)),
+            Collection::Safeguard => out.extend(plan.safeguards.items.iter().map(Item::Section)),
+            Collection::Measure => {
+                out.extend(plan.all_measures().map(|(s, m)| Item::Measure(s, m)))
+            }
+            Collection::Target => out.extend(plan.all_targets().map(Item::Target)),
+        }
+    }
+    out
+}
+
+fn suggest_units(patterns: &[String]) -> String {
+    if patterns.is_empty() {
+        return "\"…\"".into();
+    }
+    patterns
+        .iter()
+        .map(|p| format!("\"…{}…\"", p.split('|').next().unwrap_or("")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Why a target is less demanding than a bound, or `None` if it meets it.
+fn bound_shortfall(target: &Target, bound: &Bound) -> Option<String> {
+    let wanted = format!(
+        "{}{}{}",
+        bound.relation.zh(),
+        format_number(bound.value),
+        bound.unit.as_deref().unwrap_or("")
+    );
+    let Some(value) = &target.value else {
+        return Some(format!("没有数值，上级要求{wanted}"));
+    };
+    if let (Some(want), Some(unit)) = (&bound.unit, &target.unit) {
+        if *want != unit.value {
+            return Some(format!("单位为“{}”，上级要求{wanted}", unit.value));
+        }
+    }
+    let (v, b) = (value.value, bound.value);
+    let relation = target.relation.value;
+    let lower = |r: Relation| matches!(r, Relation::Above | Relation::AtLeast);
+    let meets = match bound.relation {
+        Relation::Above => lower(relation) && (v > b || (v == b && relation == Relation::Above)),
+        Relation::AtLeast => lower(relation) && v >= b,
+        Relation::Below => !lower(relation) && (v < b || (v == b && relation == Relation::Below)),
+        Relation::AtMost => !lower(relation) && v <= b,
+    };
+    (!meets).then(|| format!("此处为{}，上级要求{wanted}", target.describe_bound()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(relation: Relation, value: f64) -> Target {
+        Target {
+            span: Span::default(),
+            indicator: Sp::new("公民具备科学素质的比例".into(), Span::default()),
+            relation: Sp::new(relation, Span::default()),
+            value: Some(Sp::new(value, Span::default())),
+            unit: Some(Sp::new("%".into(), Span::default())),
+            year: Some(Sp::new(2025, Span::default())),
+            per: None,
+            text: None,
+        }
+    }
+
+    #[test]
+    fn bounds_compare_relation_and_value() {
+        let above15 = Bound {
+            relation: Relation::Above,
+            value: 15.0,
+            unit: Some("%".into()),
+        };
+        assert!(bound_shortfall(&target(Relation::Above, 16.0), &above15).is_none());
+        assert!(bound_shortfall(&target(Relation::Above, 15.0), &above15).is_none());
+        assert!(bound_shortfall(&target(Relation::AtLeast, 16.0), &above15).is_none());
+        let short = bound_shortfall(&target(Relation::AtLeast, 14.5), &above15).unwrap();
+        assert_eq!(short, "此处为达到14.5%，上级要求超过15%");
+        assert!(bound_shortfall(&target(Relation::AtLeast, 15.0), &above15).is_some());
+        assert!(bound_shortfall(&target(Relation::Below, 20.0), &above15).is_some());
+    }
+}

@@ -1,0 +1,182 @@
+//! planlint: checks a local science-literacy plan against the higher plans it implements.
+//!
+//! The pipeline runs one way: `source` (bytes → text) → `plan` (text → model with spans) →
+//! `rules` (packs → resolved rules) → `check` (plan × packs → findings) → `report` (findings →
+//! human, JSON).
+
+pub mod check;
+pub mod diagnostic;
+pub mod plan;
+pub mod report;
+pub mod rules;
+pub mod source;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use diagnostic::{Finding, Severity};
+use rules::{DroppedRule, Registry, ResolvedPack};
+use source::{DecodeError, SourceFile, Span};
+
+/// The outcome of checking one file.
+#[derive(Debug)]
+pub struct FileReport {
+    pub source: Arc<SourceFile>,
+    /// The packs applied, most specific first; each with the packs it extends.
+    pub packs: Vec<AppliedPack>,
+    /// Findings ordered by position in the file.
+    pub findings: Vec<Finding>,
+}
+
+/// A pack applied to a plan, with its chain and what it changed of its parents.
+#[derive(Clone, Debug)]
+pub struct AppliedPack {
+    pub id: String,
+    pub document: String,
+    pub ancestors: Vec<String>,
+    pub dropped: Vec<DroppedRule>,
+}
+
+impl FileReport {
+    /// True when the file could not be checked (exit code 2).
+    pub fn is_fatal(&self) -> bool {
+        self.findings.iter().any(|f| f.fatal)
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+/// Read and check one plan file. Unreadable files become a report with a fatal finding.
+pub fn check_path(
+    path: &Path,
+    display_name: &str,
+    registry: &Registry,
+    forced: &[Arc<ResolvedPack>],
+) -> FileReport {
+    match std::fs::read(path) {
+        Ok(bytes) => match SourceFile::decode(&bytes) {
+            Ok(text) => check_source(
+                SourceFile::with_path(display_name, path, text),
+                registry,
+                forced,
+            ),
+            Err(e) => {
+                let (offset, message) = match e {
+                    DecodeError::InvalidUtf8 { offset } => (
+                        offset,
+                        "the file is not UTF-8 text (a GBK file must be converted or imported first)",
+                    ),
+                    DecodeError::Binary { offset } => (offset, "the file holds a NUL byte: it is not a text plan"),
+                };
+                // Show the readable part only, so the label still has text around it.
+                let readable =
+                    String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]).into_owned();
+                let source = SourceFile::with_path(display_name, path, readable);
+                let end = source.text.len();
+                let finding = Finding::input_error(
+                    "plan/encoding",
+                    message,
+                    Span::new(end, end),
+                    "unreadable from here",
+                );
+                FileReport {
+                    source,
+                    packs: Vec::new(),
+                    findings: vec![finding],
+                }
+            }
+        },
+        Err(e) => {
+            let source = SourceFile::with_path(display_name, path, String::new());
+            let finding = Finding::input_error(
+                "io/read",
+                format!("cannot read {display_name}: {e}"),
+                Span::default(),
+                "unreadable",
+            );
+            FileReport {
+                source,
+                packs: Vec::new(),
+                findings: vec![finding],
+            }
+        }
+    }
+}
+
+/// Check a plan already in memory: load it, choose its packs (or use `forced`), run them.
+pub fn check_source(
+    source: Arc<SourceFile>,
+    registry: &Registry,
+    forced: &[Arc<ResolvedPack>],
+) -> FileReport {
+    let loaded = plan::load(&source);
+    let mut findings = loaded.diagnostics;
+    let mut applied = Vec::new();
+    if let Some(plan) = loaded.plan {
+        let packs = if forced.is_empty() {
+            registry.select(&plan)
+        } else {
+            forced.to_vec()
+        };
+        if packs.is_empty() {
+            findings.push(no_pack_finding(&plan, registry));
+        }
+        for pack in &packs {
+            findings.extend(check::check_plan(&plan, pack));
+            applied.push(AppliedPack {
+                id: pack.id.clone(),
+                document: pack.document.clone(),
+                ancestors: pack.ancestors.clone(),
+                dropped: pack.dropped.clone(),
+            });
+        }
+    }
+    // The same rule reached through two packs reports once (the lower pack's comes first).
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| seen.insert((f.code.clone(), f.span, f.message.clone(), f.label.clone())));
+    findings.sort_by(|a, b| {
+        (
+            a.span.start,
+            a.span.end,
+            std::cmp::Reverse(a.severity),
+            &a.code,
+        )
+            .cmp(&(
+                b.span.start,
+                b.span.end,
+                std::cmp::Reverse(b.severity),
+                &b.code,
+            ))
+    });
+    FileReport {
+        source,
+        packs: applied,
+        findings,
+    }
+}
+
+fn no_pack_finding(plan: &plan::Plan, registry: &Registry) -> Finding {
+    let (start, end) = plan.period.value;
+    let list = registry
+        .packs()
+        .map(|p| format!("{} ({}–{}, {})", p.id, p.period.0, p.period.1, p.document))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Finding::input_error(
+        "planlint/no-pack",
+        format!(
+            "no rule pack applies to this plan (period {start}–{end}, level {})",
+            plan.level.value.as_str()
+        ),
+        plan.period.span,
+        "no pack covers this period and level",
+    )
+    .with_help(format!(
+        "packs available: {list}. Choose one with --pack ID, or add a pack with --rules DIR"
+    ))
+}

@@ -1,0 +1,423 @@
+//! The planlint command line: parse arguments, call the library, set the exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
+
+use planlint::diagnostic::{did_you_mean, Finding, Severity};
+use planlint::report::{render_human, render_json, HumanOptions, Summary};
+use planlint::rules::{PackError, Registry, ResolvedPack};
+use planlint::source::{SourceFile, Span};
+use planlint::FileReport;
+
+/// Exit codes: the contract with CI.
+const EXIT_CLEAN: u8 = 0;
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_UNCHECKABLE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "planlint",
+    version,
+    about = "Check local science-literacy plans against the higher plans they implement"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check plan files (*.plan.toml), or every plan file below a folder.
+    Check(CheckArgs),
+    /// List the rule packs and their rules.
+    Rules {
+        /// Show only the packs that would apply to this plan file.
+        #[arg(long = "for", value_name = "FILE")]
+        for_file: Option<PathBuf>,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+    /// Explain a rule: what it asks, and which clause of which document asks for it.
+    Explain {
+        /// A rule id such as national-2021/international-cooperation.
+        rule: String,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+}
+
+#[derive(clap::Args)]
+struct PackArgs {
+    /// Also load the packs (*.rules) in this folder.
+    #[arg(long = "rules", value_name = "DIR")]
+    rule_dirs: Vec<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Plan files or folders.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Apply this pack instead of choosing by the plan's period, level and region (repeatable).
+    #[arg(long = "pack", value_name = "ID")]
+    packs: Vec<String>,
+    /// Treat warnings as errors for the exit code.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    deny: Option<Deny>,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    #[command(flatten)]
+    pack_args: PackArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Deny {
+    Warnings,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { for_file, packs } => rules(for_file, packs),
+        Command::Explain { rule, packs } => explain(&rule, packs),
+    };
+    ExitCode::from(code)
+}
+
+fn print(text: &str) {
+    // A closed pipe (`planlint … | head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+fn human_options(color: Color) -> HumanOptions {
+    let color = match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    HumanOptions {
+        color,
+        ..HumanOptions::default()
+    }
+}
+
+/// Built-in packs plus those of `--rules` folders; on error, the reports to print instead.
+/// The registry lives for the whole process.
+fn registry(args: &PackArgs) -> Result<&'static Registry, Vec<FileReport>> {
+    if args.rule_dirs.is_empty() {
+        return Registry::builtin()
+            .as_ref()
+            .map_err(|errors| pack_reports(errors.clone()));
+    }
+    let mut sources = Vec::new();
+    let mut failures = Vec::new();
+    for dir in &args.rule_dirs {
+        let mut files = Vec::new();
+        if let Err(e) = collect(dir, "rules", &mut files, &mut Vec::new()) {
+            failures.push(io_report(dir, &e));
+            continue;
+        }
+        for file in files {
+            let name = file.display().to_string();
+            match std::fs::read(&file).map(|b| SourceFile::decode(&b)) {
+                Ok(Ok(text)) => sources.push(SourceFile::with_path(name, &file, text)),
+                Ok(Err(_)) => failures.push(report_of(
+                    SourceFile::new(name, ""),
+                    Finding::input_error(
+                        "rules/encoding",
+                        "rule pack is not UTF-8 text",
+                        Span::default(),
+                        "unreadable",
+                    ),
+                )),
+                Err(e) => failures.push(io_report(&file, &e)),
+            }
+        }
+    }
+    if !failures.is_empty() {
+        return Err(failures);
+    }
+    Registry::with_builtin(sources)
+        .map(|r| &*Box::leak(Box::new(r)))
+        .map_err(pack_reports)
+}
+
+fn pack_reports(errors: Vec<PackError>) -> Vec<FileReport> {
+    errors
+        .into_iter()
+        .map(|e| report_of(e.source, *e.finding))
+        .collect()
+}
+
+fn report_of(source: Arc<SourceFile>, finding: Finding) -> FileReport {
+    FileReport {
+        source,
+        packs: Vec::new(),
+        findings: vec![finding],
+    }
+}
+
+fn io_report(path: &Path, e: &std::io::Error) -> FileReport {
+    let name = path.display().to_string();
+    report_of(
+        SourceFile::new(name.clone(), ""),
+        Finding::input_error(
+            "io/read",
+            format!("cannot read {name}: {e}"),
+            Span::default(),
+            "unreadable",
+        ),
+    )
+}
+
+/// Files below `path` whose name ends in `.{ext}` (or `path` itself if it is a file), sorted.
+/// Symbolic links to folders are not followed, so a link loop cannot trap the walk.
+fn collect(
+    path: &Path,
+    ext: &str,
+    out: &mut Vec<PathBuf>,
+    problems: &mut Vec<(PathBuf, std::io::Error)>,
+) -> std::io::Result<()> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_dir() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut stack = vec![path.to_path_buf()];
+    let suffix = format!(".{ext}");
+    let mut found = Vec::new();
+    while let Some(dir) = stack.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                problems.push((dir, e));
+                continue;
+            }
+        };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                stack.push(p);
+            } else if p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(&suffix))
+            {
+                found.push(p);
+            }
+        }
+    }
+    found.sort();
+    out.extend(found);
+    Ok(())
+}
+
+fn check(args: CheckArgs) -> u8 {
+    let options = human_options(args.color);
+    let render = |reports: &[FileReport]| match args.format {
+        Format::Human => render_human(reports, options),
+        Format::Json => render_json(reports),
+    };
+    let registry = match registry(&args.pack_args) {
+        Ok(r) => r,
+        Err(reports) => {
+            print(&render(&reports));
+            return EXIT_UNCHECKABLE;
+        }
+    };
+    let mut forced: Vec<Arc<ResolvedPack>> = Vec::new();
+    for id in &args.packs {
+        match registry.get(id) {
+            Some(pack) => forced.push(Arc::clone(pack)),
+            None => {
+                let known: Vec<&str> = registry.packs().map(|p| p.id.as_str()).collect();
+                let hint = did_you_mean(id, &known)
+                    .map(|n| format!(" Did you mean `{n}`?"))
+                    .unwrap_or_default();
+                eprintln!(
+                    "error: unknown pack `{id}`.{hint} Packs: {}",
+                    known.join(", ")
+                );
+                return EXIT_UNCHECKABLE;
+            }
+        }
+    }
+
+    // Gather the files; a missing path or unreadable folder is reported and the rest checked.
+    let mut files = Vec::new();
+    let mut early = Vec::new();
+    for path in &args.paths {
+        let mut problems = Vec::new();
+        let before = files.len();
+        match collect(path, "plan.toml", &mut files, &mut problems) {
+            Ok(()) if files.len() == before && path.is_dir() => early.push(report_of(
+                SourceFile::new(path.display().to_string(), ""),
+                Finding::input_error(
+                    "io/no-plans",
+                    format!("no *.plan.toml files below {}", path.display()),
+                    Span::default(),
+                    "empty",
+                ),
+            )),
+            Ok(()) => {}
+            Err(e) => early.push(io_report(path, &e)),
+        }
+        early.extend(problems.iter().map(|(p, e)| io_report(p, e)));
+    }
+
+    let mut reports: Vec<FileReport> = files
+        .par_iter()
+        .map(|path| planlint::check_path(path, &path.display().to_string(), registry, &forced))
+        .collect();
+    reports.extend(early);
+
+    print(&render(&reports));
+    let summary = Summary::of(&reports);
+    if summary.failed > 0 {
+        EXIT_UNCHECKABLE
+    } else if summary.errors > 0 || (args.deny.is_some() && summary.warnings > 0) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+fn rules(for_file: Option<PathBuf>, args: PackArgs) -> u8 {
+    let registry = match registry(&args) {
+        Ok(r) => r,
+        Err(reports) => {
+            print(&render_human(&reports, human_options(Color::Auto)));
+            return EXIT_UNCHECKABLE;
+        }
+    };
+    let packs: Vec<Arc<ResolvedPack>> = match &for_file {
+        None => registry.packs().cloned().collect(),
+        Some(path) => {
+            let report = planlint::check_path(path, &path.display().to_string(), registry, &[]);
+            if report.is_fatal() {
+                print(&render_human(&[report], human_options(Color::Auto)));
+                return EXIT_UNCHECKABLE;
+            }
+            report
+                .packs
+                .iter()
+                .filter_map(|p| registry.get(&p.id).cloned())
+                .collect()
+        }
+    };
+    let mut out = String::new();
+    if let Some(path) = &for_file {
+        out.push_str(&format!("packs that apply to {}:\n\n", path.display()));
+    }
+    for pack in &packs {
+        out.push_str(&format!(
+            "{}  《{}》（{}）\n",
+            pack.id, pack.title, pack.document
+        ));
+        let levels = if pack.levels.is_empty() {
+            "all".to_owned()
+        } else {
+            pack.levels
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push_str(&format!(
+            "  period {}–{}, levels {levels}",
+            pack.period.0, pack.period.1
+        ));
+        if let Some(region) = &pack.region {
+            out.push_str(&format!(", region {region}"));
+        }
+        if !pack.ancestors.is_empty() {
+            out.push_str(&format!(", extends {}", pack.ancestors.join(" → ")));
+        }
+        out.push('\n');
+        for rule in &pack.rules {
+            out.push_str(&format!(
+                "  {:<8} {:<48} {}\n",
+                rule.severity.as_str(),
+                rule.id,
+                rule.message
+            ));
+        }
+        for d in &pack.dropped {
+            out.push_str(&format!("  {:<8} {:<48} {}\n", "dropped", d.id, d.reason));
+        }
+        out.push('\n');
+    }
+    print(&out);
+    EXIT_CLEAN
+}
+
+fn explain(id: &str, args: PackArgs) -> u8 {
+    let registry = match registry(&args) {
+        Ok(r) => r,
+        Err(reports) => {
+            print(&render_human(&reports, human_options(Color::Auto)));
+            return EXIT_UNCHECKABLE;
+        }
+    };
+    let Some((pack, rule)) = registry.rule(id) else {
+        let known: Vec<&str> = registry
+            .packs()
+            .flat_map(|p| p.rules.iter().map(|r| r.id.as_str()))
+            .collect();
+        let hint = did_you_mean(id, &known)
+            .map(|n| format!(" Did you mean `{n}`?"))
+            .unwrap_or_default();
+        eprintln!("error: unknown rule `{id}`.{hint} `planlint rules` lists them.");
+        return EXIT_UNCHECKABLE;
+    };
+    let at = rule.source.line_col(rule.span.start);
+    let mut out = format!(
+        "{}  [{}]\n\n{}\n\n",
+        rule.id,
+        rule.severity.as_str(),
+        rule.message
+    );
+    out.push_str(&format!("依据：{}\n", rule.cite.render()));
+    if let Some(explain) = &rule.explain {
+        out.push_str(&format!("\n{explain}\n"));
+    }
+    if let Some(help) = &rule.help {
+        out.push_str(&format!("\n建议：{help}\n"));
+    }
+    out.push_str(&format!(
+        "\npack: {} ({})\ndefined at: {}:{}:{}\n",
+        pack.id, pack.document, rule.source.name, at.line, at.column
+    ));
+    if let Some(by) = &rule.overridden_by {
+        out.push_str(&format!("overridden by: {by}\n"));
+    }
+    let _ = Severity::Info;
+    print(&out);
+    EXIT_CLEAN
+}

@@ -1,0 +1,592 @@
+//! The span-keeping loader: TOML text → `Plan`, reporting every problem at once.
+//!
+//! It walks toml's span-carrying document tree by hand rather than deriving `Deserialize`, so
+//! that one run reports every wrong type, missing key and unknown key (serde stops at the
+//! first), each with the span of the exact key or value.
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use super::*;
+use crate::diagnostic::{did_you_mean, Finding, Severity};
+use crate::source::{SourceFile, Span};
+
+/// What loading a plan produced: the plan when its required parts are sound, and diagnostics
+/// (fatal errors and warnings such as unknown keys).
+#[derive(Debug)]
+pub struct LoadOutcome {
+    pub plan: Option<Plan>,
+    pub diagnostics: Vec<Finding>,
+}
+
+/// Load a plan from its source text.
+pub fn load(file: &SourceFile) -> LoadOutcome {
+    let mut loader = Loader::default();
+    let (root, errors) = DeTable::parse_recoverable(&file.text);
+    if !errors.is_empty() {
+        for error in errors {
+            let span = error.span().map(Span::from).unwrap_or_default();
+            let message = error.message().trim().to_owned();
+            loader.diagnostics.push(Finding::input_error(
+                "plan/syntax",
+                format!("invalid TOML: {message}"),
+                span,
+                message,
+            ));
+        }
+        return loader.finish(None);
+    }
+    let plan = loader.plan(root.get_ref(), file.text.len());
+    loader.finish(plan)
+}
+
+const PLAN_KEYS: &[&str] = &["plan", "targets", "actions", "projects", "safeguards"];
+const META_KEYS: &[&str] = &[
+    "title", "kind", "level", "region", "issuer", "issued", "period", "basis",
+];
+const TARGET_KEYS: &[&str] = &[
+    "indicator",
+    "relation",
+    "value",
+    "unit",
+    "year",
+    "per",
+    "text",
+];
+const SECTION_KEYS: &[&str] = &["name", "text", "lead", "partners", "measures", "targets"];
+const SAFEGUARD_KEYS: &[&str] = &["name", "text", "lead", "partners"];
+const MEASURE_KEYS: &[&str] = &["title", "text", "lead", "partners", "targets"];
+
+#[derive(Default)]
+struct Loader {
+    diagnostics: Vec<Finding>,
+}
+
+/// One TOML table being read: its entries, the span of its header, and its key path.
+struct TableRead<'a, 'i> {
+    table: &'a DeTable<'i>,
+    header: Span,
+    path: String,
+}
+
+impl Loader {
+    fn finish(mut self, plan: Option<Plan>) -> LoadOutcome {
+        self.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+        let fatal = self.diagnostics.iter().any(|d| d.fatal);
+        LoadOutcome {
+            plan: if fatal { None } else { plan },
+            diagnostics: self.diagnostics,
+        }
+    }
+
+    fn error(&mut self, span: Span, message: String, label: impl Into<String>) {
+        self.diagnostics
+            .push(Finding::input_error("plan/invalid", message, span, label));
+    }
+
+    fn plan(&mut self, root: &DeTable<'_>, end: usize) -> Option<Plan> {
+        let top = TableRead {
+            table: root,
+            header: Span::new(0, 0),
+            path: String::new(),
+        };
+        self.unknown_keys(&top, PLAN_KEYS);
+        let Some(meta) = top.table.get("plan") else {
+            self.diagnostics.push(
+                Finding::input_error(
+                    "plan/missing-key",
+                    "the file has no [plan] table".to_owned(),
+                    Span::new(0, 0),
+                    "expected a [plan] table",
+                )
+                .with_help("a plan file starts with [plan] holding title, kind, level and period; see docs/plan-format.md"),
+            );
+            return None;
+        };
+        let meta = self.table(meta, "plan")?;
+
+        let title = self.string(&meta, "title", true);
+        let kind = self.keyword(&meta, "kind", PlanKind::parse, PlanKind::WORDS, true);
+        let level = self.keyword(&meta, "level", Level::parse, Level::WORDS, true);
+        let region = self.strings(&meta, "region").names;
+        let issuer = self.string(&meta, "issuer", false);
+        let issued = self.date(&meta, "issued");
+        let period = self.period(&meta);
+        let basis = self.strings(&meta, "basis").names;
+        self.unknown_keys(&meta, META_KEYS);
+
+        let targets = self.items(&top, "targets", |l, t| l.target(t));
+        let actions = self.items(&top, "actions", |l, t| l.section(t, SectionKind::Action));
+        let projects = self.items(&top, "projects", |l, t| l.section(t, SectionKind::Project));
+        let safeguards = self.items(&top, "safeguards", |l, t| {
+            l.section(t, SectionKind::Safeguard)
+        });
+
+        Some(Plan {
+            span: meta.header,
+            title: title?,
+            kind: kind?,
+            level: level?,
+            region,
+            issuer,
+            issued,
+            period: period?,
+            basis,
+            targets,
+            actions,
+            projects,
+            safeguards,
+            end,
+        })
+    }
+
+    fn target(&mut self, t: &TableRead<'_, '_>) -> Option<Target> {
+        let indicator = self.string(t, "indicator", true);
+        let relation = self
+            .keyword(t, "relation", Relation::parse, Relation::WORDS, false)
+            .unwrap_or(Sp::new(Relation::AtLeast, t.header));
+        let value = self.number(t, "value");
+        let unit = self.string(t, "unit", false);
+        let year = self.integer(t, "year");
+        let per = self.keyword(t, "per", |w| (w == "year").then_some(()), &["year"], false);
+        let text = self.string(t, "text", false);
+        self.unknown_keys(t, TARGET_KEYS);
+        Some(Target {
+            span: t.header,
+            indicator: indicator?,
+            relation,
+            value,
+            unit,
+            year,
+            per: per.map(|p| Sp::new("year".to_owned(), p.span)),
+            text,
+        })
+    }
+
+    fn section(&mut self, t: &TableRead<'_, '_>, kind: SectionKind) -> Option<Section> {
+        let name = self.string(t, "name", true);
+        let text = self.string(t, "text", false);
+        let lead = self.strings(t, "lead");
+        let partners = self.strings(t, "partners");
+        let (measures, targets) = if kind == SectionKind::Safeguard {
+            self.unknown_keys(t, SAFEGUARD_KEYS);
+            (Vec::new(), Vec::new())
+        } else {
+            let measures = self.items(t, "measures", |l, m| l.measure(m)).items;
+            let targets = self.items(t, "targets", |l, m| l.target(m)).items;
+            self.unknown_keys(t, SECTION_KEYS);
+            (measures, targets)
+        };
+        Some(Section {
+            kind,
+            span: t.header,
+            name: name?,
+            text,
+            lead,
+            partners,
+            measures,
+            targets,
+        })
+    }
+
+    fn measure(&mut self, t: &TableRead<'_, '_>) -> Option<Measure> {
+        let title = self.string(t, "title", true);
+        let text = self.string(t, "text", false);
+        let lead = self.strings(t, "lead");
+        let partners = self.strings(t, "partners");
+        let targets = self.items(t, "targets", |l, m| l.target(m)).items;
+        self.unknown_keys(t, MEASURE_KEYS);
+        Some(Measure {
+            span: t.header,
+            title: title?,
+            text,
+            lead,
+            partners,
+            targets,
+        })
+    }
+
+    // ---- generic readers -------------------------------------------------------------------
+
+    fn table<'a, 'i>(
+        &mut self,
+        value: &'a Spanned<DeValue<'i>>,
+        path: &str,
+    ) -> Option<TableRead<'a, 'i>> {
+        match value.get_ref() {
+            DeValue::Table(table) => Some(TableRead {
+                table,
+                header: value.span().into(),
+                path: path.to_owned(),
+            }),
+            other => {
+                self.wrong_type(value.span().into(), path, "a table", other);
+                None
+            }
+        }
+    }
+
+    /// An array of tables (`[[key]]`); each element that reads well becomes an item.
+    fn items<T>(
+        &mut self,
+        parent: &TableRead<'_, '_>,
+        key: &str,
+        mut read: impl FnMut(&mut Self, &TableRead<'_, '_>) -> Option<T>,
+    ) -> Items<T> {
+        let path = join(&parent.path, key);
+        let Some(value) = parent.table.get(key) else {
+            return Items::default();
+        };
+        let DeValue::Array(array) = value.get_ref() else {
+            self.wrong_type(
+                value.span().into(),
+                &path,
+                "an array of tables",
+                value.get_ref(),
+            );
+            return Items::default();
+        };
+        let mut items = Vec::new();
+        for (i, element) in array.iter().enumerate() {
+            let element_path = format!("{path}[{i}]");
+            if let Some(table) = self.table(element, &element_path) {
+                if let Some(item) = read(self, &table) {
+                    items.push(item);
+                }
+            }
+        }
+        Items {
+            items,
+            span: Some(value.span().into()),
+        }
+    }
+
+    fn get<'a, 'i>(
+        &mut self,
+        t: &'a TableRead<'_, 'i>,
+        key: &str,
+        required: bool,
+    ) -> Option<&'a Spanned<DeValue<'i>>> {
+        let value = t.table.get(key);
+        if value.is_none() && required {
+            let path = join(&t.path, key);
+            self.diagnostics.push(Finding::input_error(
+                "plan/missing-key",
+                format!("missing required key `{path}`"),
+                t.header,
+                format!("this table needs `{key}`"),
+            ));
+        }
+        value
+    }
+
+    fn string(&mut self, t: &TableRead<'_, '_>, key: &str, required: bool) -> Option<Sp<String>> {
+        let value = self.get(t, key, required)?;
+        match value.get_ref() {
+            DeValue::String(s) => {
+                if required && s.trim().is_empty() {
+                    self.error(
+                        value.span().into(),
+                        format!("`{}` must not be empty", join(&t.path, key)),
+                        "empty string",
+                    );
+                    return None;
+                }
+                Some(Sp::new(s.to_string(), value.span().into()))
+            }
+            other => {
+                self.wrong_type(value.span().into(), &join(&t.path, key), "a string", other);
+                None
+            }
+        }
+    }
+
+    fn keyword<K>(
+        &mut self,
+        t: &TableRead<'_, '_>,
+        key: &str,
+        parse: impl Fn(&str) -> Option<K>,
+        words: &[&str],
+        required: bool,
+    ) -> Option<Sp<K>> {
+        let raw = self.string(t, key, required)?;
+        match parse(&raw.value) {
+            Some(k) => Some(Sp::new(k, raw.span)),
+            None => {
+                let expected = words
+                    .iter()
+                    .map(|w| format!("\"{w}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let mut finding = Finding::input_error(
+                    "plan/invalid",
+                    format!("`{}` must be one of {expected}", join(&t.path, key)),
+                    raw.span,
+                    format!("unknown value \"{}\"", raw.value),
+                );
+                if let Some(near) = did_you_mean(&raw.value, words) {
+                    finding = finding.with_help(format!("did you mean \"{near}\"?"));
+                }
+                self.diagnostics.push(finding);
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, t: &TableRead<'_, '_>, key: &str) -> Units {
+        let Some(value) = self.get(t, key, false) else {
+            return Units::default();
+        };
+        let path = join(&t.path, key);
+        let DeValue::Array(array) = value.get_ref() else {
+            self.wrong_type(
+                value.span().into(),
+                &path,
+                "an array of strings",
+                value.get_ref(),
+            );
+            return Units::default();
+        };
+        let mut names = Vec::new();
+        for element in array.iter() {
+            match element.get_ref() {
+                DeValue::String(s) => names.push(Sp::new(s.to_string(), element.span().into())),
+                other => self.wrong_type(element.span().into(), &path, "a string", other),
+            }
+        }
+        Units {
+            names,
+            span: Some(value.span().into()),
+        }
+    }
+
+    fn integer(&mut self, t: &TableRead<'_, '_>, key: &str) -> Option<Sp<i64>> {
+        let value = self.get(t, key, false)?;
+        self.integer_value(value, &join(&t.path, key))
+    }
+
+    fn integer_value(&mut self, value: &Spanned<DeValue<'_>>, path: &str) -> Option<Sp<i64>> {
+        match value.get_ref() {
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => Some(Sp::new(n, value.span().into())),
+                Err(_) => {
+                    self.error(
+                        value.span().into(),
+                        format!("`{path}` is out of range"),
+                        "too large",
+                    );
+                    None
+                }
+            },
+            other => {
+                self.wrong_type(value.span().into(), path, "an integer", other);
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, t: &TableRead<'_, '_>, key: &str) -> Option<Sp<f64>> {
+        let value = self.get(t, key, false)?;
+        let path = join(&t.path, key);
+        let number = match value.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .map(|n| n as f64),
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+            other => {
+                self.wrong_type(value.span().into(), &path, "a number", other);
+                return None;
+            }
+        };
+        match number {
+            Some(n) if n.is_finite() => Some(Sp::new(n, value.span().into())),
+            _ => {
+                self.error(
+                    value.span().into(),
+                    format!("`{path}` must be a finite number"),
+                    "not a usable number",
+                );
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, t: &TableRead<'_, '_>, key: &str) -> Option<Sp<String>> {
+        let value = self.get(t, key, false)?;
+        match value.get_ref() {
+            DeValue::Datetime(d) if d.date.is_some() && d.time.is_none() => {
+                Some(Sp::new(d.to_string(), value.span().into()))
+            }
+            other => {
+                self.wrong_type(
+                    value.span().into(),
+                    &join(&t.path, key),
+                    "a date such as 2022-03-25",
+                    other,
+                );
+                None
+            }
+        }
+    }
+
+    fn period(&mut self, t: &TableRead<'_, '_>) -> Option<Sp<(i64, i64)>> {
+        let value = self.get(t, "period", true)?;
+        let span: Span = value.span().into();
+        let DeValue::Array(array) = value.get_ref() else {
+            self.wrong_type(
+                span,
+                "plan.period",
+                "an array of two years",
+                value.get_ref(),
+            );
+            return None;
+        };
+        let years: Vec<_> = array.iter().collect();
+        if years.len() != 2 {
+            self.error(
+                span,
+                "`plan.period` must hold exactly two years: the first and the last".to_owned(),
+                format!("{} value(s)", years.len()),
+            );
+            return None;
+        }
+        let first = self.integer_value(years[0], "plan.period")?;
+        let last = self.integer_value(years[1], "plan.period")?;
+        for year in [&first, &last] {
+            if !(1949..=2100).contains(&year.value) {
+                self.error(
+                    year.span,
+                    "`plan.period` holds an implausible year".to_owned(),
+                    "expected a year such as 2025",
+                );
+                return None;
+            }
+        }
+        if first.value > last.value {
+            self.error(
+                span,
+                "`plan.period` runs backwards".to_owned(),
+                "the first year is after the last",
+            );
+            return None;
+        }
+        Some(Sp::new((first.value, last.value), span))
+    }
+
+    fn wrong_type(&mut self, span: Span, path: &str, expected: &str, found: &DeValue<'_>) {
+        self.diagnostics.push(Finding::input_error(
+            "plan/wrong-type",
+            format!("`{path}` must be {expected}, found {}", found.type_str()),
+            span,
+            format!("expected {expected}"),
+        ));
+    }
+
+    fn unknown_keys(&mut self, t: &TableRead<'_, '_>, known: &[&str]) {
+        for (key, _) in t.table.iter() {
+            let name: &str = key.get_ref();
+            if known.contains(&name) {
+                continue;
+            }
+            let mut finding = Finding::input_error(
+                "plan/unknown-key",
+                format!("unknown key `{}`", join(&t.path, name)),
+                key.span().into(),
+                "not part of the plan format",
+            );
+            finding.severity = Severity::Warning;
+            finding.fatal = false;
+            finding.help = Some(match did_you_mean(name, known) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!("known keys here: {}", known.join(", ")),
+            });
+            self.diagnostics.push(finding);
+        }
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_str(text: &str) -> LoadOutcome {
+        load(&SourceFile::new("t.plan.toml", text))
+    }
+
+    const MINIMAL: &str = "[plan]\ntitle = \"某区实施方案\"\nkind = \"implementation\"\nlevel = \"district\"\nperiod = [2021, 2025]\n";
+
+    #[test]
+    fn minimal_plan_loads() {
+        let out = load_str(MINIMAL);
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        let plan = out.plan.unwrap();
+        assert_eq!(plan.period.value, (2021, 2025));
+        assert_eq!(plan.kind.value, PlanKind::Implementation);
+    }
+
+    #[test]
+    fn wrong_type_points_at_the_value() {
+        let text = MINIMAL.replace("[2021, 2025]", "\"2021-2025\"");
+        let out = load_str(&text);
+        assert!(out.plan.is_none());
+        let d = &out.diagnostics[0];
+        assert_eq!(d.code, "plan/wrong-type");
+        assert_eq!(&text[d.span.start..d.span.end], "\"2021-2025\"");
+    }
+
+    #[test]
+    fn unknown_key_is_a_warning_with_a_suggestion() {
+        let text = format!(
+            "{MINIMAL}[[actions]]\nname = \"青少年科学素质提升行动\"\nleads = [\"区科协\"]\n"
+        );
+        let out = load_str(&text);
+        assert!(out.plan.is_some());
+        let d = &out.diagnostics[0];
+        assert_eq!(d.severity, Severity::Warning);
+        assert_eq!(d.help.as_deref(), Some("did you mean `lead`?"));
+        assert_eq!(&text[d.span.start..d.span.end], "leads");
+    }
+
+    #[test]
+    fn every_error_is_reported_at_once() {
+        let text = "[plan]\ntitle = 3\nkind = \"plan\"\nlevel = \"district\"\n";
+        let out = load_str(text);
+        let codes: Vec<_> = out.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["plan/missing-key", "plan/wrong-type", "plan/invalid"]
+        );
+    }
+
+    #[test]
+    fn crlf_and_bom_free_text_load() {
+        let out = load_str(&MINIMAL.replace('\n', "\r\n"));
+        assert!(out.plan.is_some(), "{:?}", out.diagnostics);
+    }
+
+    #[test]
+    fn syntax_errors_are_fatal() {
+        let out = load_str("[plan\ntitle = ");
+        assert!(out.plan.is_none());
+        assert!(out
+            .diagnostics
+            .iter()
+            .all(|d| d.code == "plan/syntax" && d.fatal));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = format!("x = {}1{}", "[".repeat(100_000), "]".repeat(100_000));
+        let out = load_str(&text);
+        assert!(out.plan.is_none());
+        assert!(!out.diagnostics.is_empty());
+    }
+}

@@ -1,0 +1,234 @@
+//! The structured plan (`*.plan.toml`): the model every check runs on, with the byte span of
+//! every key and value so that findings can point at them.
+
+mod load;
+
+pub use load::{load, LoadOutcome};
+
+use crate::source::Span;
+
+/// A value with the span of its text in the plan file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sp<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Sp<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Sp { value, span }
+    }
+}
+
+macro_rules! keyword_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $word:literal / $zh:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const WORDS: &'static [&'static str] = &[$($word),+];
+            pub fn parse(word: &str) -> Option<Self> {
+                match word { $($word => Some($name::$variant),)+ _ => None }
+            }
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+            /// The Chinese word used in messages.
+            pub fn zh(self) -> &'static str {
+                match self { $($name::$variant => $zh),+ }
+            }
+        }
+    };
+}
+
+keyword_enum!(
+    /// 实施方案 (several years) or 工作要点 (one year).
+    PlanKind { Implementation = "implementation" / "实施方案", WorkPoints = "work-points" / "工作要点" }
+);
+keyword_enum!(
+    /// The administrative level of the issuing government.
+    Level { Province = "province" / "省级", City = "city" / "市级", District = "district" / "县级" }
+);
+keyword_enum!(
+    /// How a target's value bounds the indicator.
+    Relation { Above = "above" / "超过", AtLeast = "at-least" / "达到", AtMost = "at-most" / "不超过", Below = "below" / "低于" }
+);
+
+keyword_enum!(
+    /// Which list of the plan a section sits in.
+    SectionKind { Action = "action" / "提升行动", Project = "project" / "重点工程", Safeguard = "safeguard" / "组织实施" }
+);
+
+impl SectionKind {
+    /// The TOML key of the array holding sections of this kind.
+    pub fn table_key(self) -> &'static str {
+        match self {
+            SectionKind::Action => "actions",
+            SectionKind::Project => "projects",
+            SectionKind::Safeguard => "safeguards",
+        }
+    }
+}
+
+/// A quantified target: plan-level or under an action, project or measure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// The `[[…targets]]` header.
+    pub span: Span,
+    pub indicator: Sp<String>,
+    /// `at-least` when not written; then its span is the header's.
+    pub relation: Sp<Relation>,
+    pub value: Option<Sp<f64>>,
+    pub unit: Option<Sp<String>>,
+    pub year: Option<Sp<i64>>,
+    /// `"year"` for a recurring target (每年).
+    pub per: Option<Sp<String>>,
+    pub text: Option<Sp<String>>,
+}
+
+impl Target {
+    /// “超过 15%” — the bound as a reviewer reads it.
+    pub fn describe_bound(&self) -> String {
+        let value = self
+            .value
+            .as_ref()
+            .map(|v| format_number(v.value))
+            .unwrap_or_else(|| "？".into());
+        let unit = self.unit.as_ref().map(|u| u.value.as_str()).unwrap_or("");
+        format!("{}{}{}", self.relation.value.zh(), value, unit)
+    }
+}
+
+/// Formats 15.0 as "15" and 14.5 as "14.5".
+pub fn format_number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
+}
+
+/// A numbered measure under an action or project.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measure {
+    pub span: Span,
+    pub title: Sp<String>,
+    pub text: Option<Sp<String>>,
+    pub lead: Units,
+    pub partners: Units,
+    pub targets: Vec<Target>,
+}
+
+/// A list of unit names (牵头单位 or 参与单位) with the span of the array that holds them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Units {
+    pub names: Vec<Sp<String>>,
+    /// The array's span; `None` when the key is absent.
+    pub span: Option<Span>,
+}
+
+impl Units {
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// A 提升行动, 重点工程 or 组织实施 item.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    pub kind: SectionKind,
+    /// The `[[actions]]` (etc.) header of this item.
+    pub span: Span,
+    pub name: Sp<String>,
+    pub text: Option<Sp<String>>,
+    pub lead: Units,
+    pub partners: Units,
+    pub measures: Vec<Measure>,
+    pub targets: Vec<Target>,
+}
+
+impl Section {
+    /// Every target under this section: its own and its measures'.
+    pub fn all_targets(&self) -> impl Iterator<Item = &Target> {
+        self.targets
+            .iter()
+            .chain(self.measures.iter().flat_map(|m| m.targets.iter()))
+    }
+
+    /// Every lead unit named by the section or by one of its measures.
+    pub fn all_leads(&self) -> impl Iterator<Item = &Sp<String>> {
+        self.lead
+            .names
+            .iter()
+            .chain(self.measures.iter().flat_map(|m| m.lead.names.iter()))
+    }
+}
+
+/// An array of tables in the plan, with the span of its first header (where new items go).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+    pub span: Option<Span>,
+}
+
+impl<T> Default for Items<T> {
+    fn default() -> Self {
+        Items {
+            items: Vec::new(),
+            span: None,
+        }
+    }
+}
+
+/// A loaded plan. Required keys are plain fields: a plan lacking them does not load.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// The `[plan]` header.
+    pub span: Span,
+    pub title: Sp<String>,
+    pub kind: Sp<PlanKind>,
+    pub level: Sp<Level>,
+    pub region: Vec<Sp<String>>,
+    pub issuer: Option<Sp<String>>,
+    pub issued: Option<Sp<String>>,
+    /// First and last year covered.
+    pub period: Sp<(i64, i64)>,
+    pub basis: Vec<Sp<String>>,
+    pub targets: Items<Target>,
+    pub actions: Items<Section>,
+    pub projects: Items<Section>,
+    pub safeguards: Items<Section>,
+    /// Length of the file, where an item with no better place is anchored.
+    pub end: usize,
+}
+
+impl Plan {
+    pub fn sections(&self, kind: SectionKind) -> &Items<Section> {
+        match kind {
+            SectionKind::Action => &self.actions,
+            SectionKind::Project => &self.projects,
+            SectionKind::Safeguard => &self.safeguards,
+        }
+    }
+
+    /// Every target in the plan, plan-level first.
+    pub fn all_targets(&self) -> impl Iterator<Item = &Target> {
+        self.targets.items.iter().chain(
+            self.actions
+                .items
+                .iter()
+                .chain(&self.projects.items)
+                .flat_map(|s| s.all_targets()),
+        )
+    }
+
+    /// Every measure of every action and project, with the section it belongs to.
+    pub fn all_measures(&self) -> impl Iterator<Item = (&Section, &Measure)> {
+        self.actions
+            .items
+            .iter()
+            .chain(&self.projects.items)
+            .flat_map(|s| s.measures.iter().map(move |m| (s, m)))
+    }
+}

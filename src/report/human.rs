@@ -1,0 +1,214 @@
+//! Human output through miette's graphical handler.
+
+use std::fmt;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+
+use super::{full_help, Summary};
+use crate::diagnostic::{Finding, Severity};
+use crate::source::SourceFile;
+use crate::FileReport;
+
+#[derive(Clone, Copy, Debug)]
+pub struct HumanOptions {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Default for HumanOptions {
+    fn default() -> Self {
+        HumanOptions {
+            color: false,
+            width: 100,
+        }
+    }
+}
+
+/// Render reports and the closing summary line.
+pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    // Links off: escape codes would otherwise reach pipes and files (miette's default).
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(options.width);
+    let mut out = String::new();
+    for report in reports {
+        if !report.packs.is_empty() {
+            let packs: Vec<String> = report
+                .packs
+                .iter()
+                .map(|p| {
+                    if p.ancestors.is_empty() {
+                        format!("{} ({})", p.id, p.document)
+                    } else {
+                        format!(
+                            "{} ({}, extends {})",
+                            p.id,
+                            p.document,
+                            p.ancestors.join(" → ")
+                        )
+                    }
+                })
+                .collect();
+            out.push_str(&format!(
+                "{}: packs applied: {}\n",
+                report.source.name,
+                packs.join(", ")
+            ));
+            for pack in &report.packs {
+                for d in &pack.dropped {
+                    out.push_str(&format!(
+                        "  note: {} does not apply {}: {}\n",
+                        d.by, d.id, d.reason
+                    ));
+                }
+            }
+        }
+        for finding in &report.findings {
+            let diagnostic = Rendered {
+                finding,
+                source: CharColumns(&report.source),
+            };
+            let mut text = String::new();
+            if handler.render_report(&mut text, &diagnostic).is_err() {
+                // Rendering can only fail on a span outside the text; fall back to one line.
+                text = format!(
+                    "{}: {} [{}]\n",
+                    report.source.name, finding.message, finding.code
+                );
+            }
+            out.push_str(&text);
+        }
+    }
+    let s = Summary::of(reports);
+    let packs: std::collections::BTreeSet<&str> = reports
+        .iter()
+        .flat_map(|r| r.packs.iter().map(|p| p.id.as_str()))
+        .collect();
+    out.push_str(&format!(
+        "checked {} file{}: {} error{}, {} warning{}, {} info{}{}; packs applied: {}\n",
+        s.files,
+        plural(s.files),
+        s.errors,
+        plural(s.errors),
+        s.warnings,
+        plural(s.warnings),
+        s.infos,
+        plural(s.infos),
+        if s.failed > 0 {
+            format!("; {} could not be checked", s.failed)
+        } else {
+            String::new()
+        },
+        if packs.is_empty() {
+            "none".to_owned()
+        } else {
+            packs.into_iter().collect::<Vec<_>>().join(", ")
+        },
+    ));
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// A finding as miette sees it. Written by hand: the derive ignores a code and severity given
+/// at run time (miette#437), and ours come from the packs.
+struct Rendered<'a> {
+    finding: &'a Finding,
+    source: CharColumns<'a>,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rendered")
+            .field("code", &self.finding.code)
+            .finish()
+    }
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.finding.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        full_help(self.finding).map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let file = self.source.0;
+        let main = file.clamp(self.finding.span);
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(self.finding.label.clone()),
+            SourceSpan::new(main.start.into(), main.len()),
+        )];
+        for related in &self.finding.related {
+            let span = file.clamp(related.span);
+            labels.push(LabeledSpan::new_with_span(
+                Some(related.message.clone()),
+                SourceSpan::new(span.start.into(), span.len()),
+            ));
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+}
+
+/// The source as miette reads it, with the header's column counted in characters: miette
+/// counts bytes there, which sends a user to the wrong place on a line of Chinese text.
+struct CharColumns<'a>(&'a SourceFile);
+
+impl SourceCode for CharColumns<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .0
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let column = self.0.line_col(inner.span().offset()).column - 1;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.0.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}

@@ -1,0 +1,263 @@
+//! The typed syntax tree of a pack file. Nothing after the parser sees pest types.
+
+use crate::diagnostic::Severity;
+use crate::plan::{Level, PlanKind, Relation, SectionKind, Sp};
+
+/// One `.rules` file as written, before `extends` is resolved.
+#[derive(Clone, Debug)]
+pub struct PackFile {
+    pub header: PackHeader,
+    pub names: Vec<NameDecl>,
+    pub rules: Vec<RuleDef>,
+    pub overrides: Vec<RuleDef>,
+    pub drops: Vec<DropDef>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PackHeader {
+    pub id: Sp<String>,
+    pub title: String,
+    pub document: String,
+    pub period: (i64, i64),
+    /// Plan levels the pack applies to; empty means all.
+    pub levels: Vec<Level>,
+    /// Plan kinds the pack applies to; empty means all.
+    pub kinds: Vec<PlanKind>,
+    pub extends: Option<Sp<String>>,
+    /// The region whose plans answer to this pack (e.g. 河南省); none for a national pack.
+    pub region: Option<String>,
+    /// Words the name normaliser drops (实施, 开展, …).
+    pub ignore: Vec<String>,
+}
+
+/// What a declared name denotes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameKind {
+    Section(SectionKind),
+    Indicator,
+}
+
+impl NameKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            NameKind::Section(kind) => kind.as_str(),
+            NameKind::Indicator => "indicator",
+        }
+    }
+}
+
+/// `action youth "青少年科学素质提升行动" alias "…"`: a name the rules refer to by key.
+#[derive(Clone, Debug)]
+pub struct NameDecl {
+    pub kind: NameKind,
+    pub key: Sp<String>,
+    pub canonical: String,
+    pub aliases: Vec<String>,
+}
+
+/// A rule, or an override of an inherited one (then every field is optional).
+#[derive(Clone, Debug)]
+pub struct RuleDef {
+    /// The rule's name (`youth-action`) or, for an override, the full id it overrides.
+    pub name: Sp<String>,
+    pub severity: Option<Sp<Severity>>,
+    pub clause: Option<String>,
+    pub message: Option<String>,
+    pub help: Option<String>,
+    pub explain: Option<String>,
+    pub when: Option<Expr>,
+    pub expect: Option<Sp<Expect>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DropDef {
+    pub rule: Sp<String>,
+    pub reason: String,
+}
+
+/// What a rule requires of a plan.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expect {
+    /// The named action, project or safeguard is present.
+    Present { kind: SectionKind, name: Sp<String> },
+    /// The named section, if present, names lead units, matching each pattern (`a|b` = either).
+    Lead {
+        name: Sp<String>,
+        patterns: Vec<String>,
+    },
+    /// The named section, if present, carries at least one quantified target.
+    TargetIn { name: Sp<String> },
+    /// A plan-level target for the indicator exists (for the year, if given); with a bound,
+    /// every such target is at least as demanding as the bound.
+    Target {
+        indicator: Sp<String>,
+        year: Option<i64>,
+        bound: Option<Bound>,
+    },
+    /// Every item of the collections (that satisfies `filter`) satisfies `predicate`.
+    Each {
+        collections: Vec<Collection>,
+        filter: Option<Expr>,
+        predicate: Expr,
+    },
+    /// No two items of the collections share a name.
+    Unique { collections: Vec<Collection> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bound {
+    pub relation: Relation,
+    pub value: f64,
+    pub unit: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Collection {
+    Action,
+    Project,
+    Safeguard,
+    Measure,
+    Target,
+}
+
+impl Collection {
+    pub const WORDS: &'static [&'static str] =
+        &["action", "project", "safeguard", "measure", "target"];
+
+    pub fn parse(word: &str) -> Option<Self> {
+        Some(match word {
+            "action" => Collection::Action,
+            "project" => Collection::Project,
+            "safeguard" => Collection::Safeguard,
+            "measure" => Collection::Measure,
+            "target" => Collection::Target,
+            _ => return None,
+        })
+    }
+
+    /// The fields an item of this collection has.
+    pub fn fields(self) -> &'static [Field] {
+        use Field::*;
+        match self {
+            Collection::Action | Collection::Project => {
+                &[Name, Text, Lead, Partners, Measures, Targets]
+            }
+            Collection::Safeguard => &[Name, Text, Lead, Partners],
+            Collection::Measure => &[Title, Text, Lead, Partners, Targets, Section],
+            Collection::Target => &[Indicator, Relation, Value, Unit, Year, Per, Text],
+        }
+    }
+}
+
+/// A field an expression can read: of the current item, or of the plan (`plan.…`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    Title,
+    Text,
+    Lead,
+    Partners,
+    Measures,
+    Targets,
+    Section,
+    Indicator,
+    Relation,
+    Value,
+    Unit,
+    Year,
+    Per,
+    PlanTitle,
+    PlanKind,
+    PlanLevel,
+    PlanRegion,
+    PlanIssuer,
+    PlanPeriodStart,
+    PlanPeriodEnd,
+    PlanBasis,
+}
+
+impl Field {
+    pub const ALL: &'static [(&'static str, Field)] = &[
+        ("name", Field::Name),
+        ("title", Field::Title),
+        ("text", Field::Text),
+        ("lead", Field::Lead),
+        ("partners", Field::Partners),
+        ("measures", Field::Measures),
+        ("targets", Field::Targets),
+        ("section", Field::Section),
+        ("indicator", Field::Indicator),
+        ("relation", Field::Relation),
+        ("value", Field::Value),
+        ("unit", Field::Unit),
+        ("year", Field::Year),
+        ("per", Field::Per),
+        ("plan.title", Field::PlanTitle),
+        ("plan.kind", Field::PlanKind),
+        ("plan.level", Field::PlanLevel),
+        ("plan.region", Field::PlanRegion),
+        ("plan.issuer", Field::PlanIssuer),
+        ("plan.period.start", Field::PlanPeriodStart),
+        ("plan.period.end", Field::PlanPeriodEnd),
+        ("plan.basis", Field::PlanBasis),
+    ];
+
+    pub fn parse(path: &str) -> Option<Self> {
+        Field::ALL.iter().find(|(p, _)| *p == path).map(|(_, f)| *f)
+    }
+
+    pub fn path(self) -> &'static str {
+        Field::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map(|(p, _)| *p)
+            .unwrap_or("?")
+    }
+
+    pub fn is_plan(self) -> bool {
+        self.path().starts_with("plan.")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Contains,
+    In,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    Or(Vec<Expr>),
+    And(Vec<Expr>),
+    Not(Box<Expr>),
+    Has(Sp<Field>),
+    Compare(Box<Expr>, CmpOp, Box<Expr>),
+    Field(Sp<Field>),
+    Number(f64),
+    Str(String),
+    List(Vec<Expr>),
+}
+
+impl Expr {
+    /// Every field the expression reads, for checking them against a collection.
+    pub fn fields(&self, out: &mut Vec<Sp<Field>>) {
+        match self {
+            Expr::Or(items) | Expr::And(items) | Expr::List(items) => {
+                items.iter().for_each(|e| e.fields(out))
+            }
+            Expr::Not(e) => e.fields(out),
+            Expr::Compare(a, _, b) => {
+                a.fields(out);
+                b.fields(out);
+            }
+            Expr::Has(f) | Expr::Field(f) => out.push(f.clone()),
+            Expr::Number(_) | Expr::Str(_) => {}
+        }
+    }
+}

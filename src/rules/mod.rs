@@ -1,0 +1,565 @@
+//! Rule packs: parsing (`parse`), the typed tree (`ast`), `extends` resolution and the packs
+//! built into the binary.
+
+pub mod ast;
+mod normalize;
+mod parse;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock};
+
+pub use normalize::Normalizer;
+pub use parse::parse_pack;
+
+use self::ast::*;
+use crate::diagnostic::{did_you_mean, Cite, Finding, Severity};
+use crate::plan::{Level, Plan, PlanKind, SectionKind, Sp};
+use crate::source::{SourceFile, Span};
+
+/// The packs compiled into the binary, by their path in the repository.
+pub const BUILTIN_PACKS: &[(&str, &str)] = &[(
+    "rules/national/2021-2035.rules",
+    include_str!("../../rules/national/2021-2035.rules"),
+)];
+
+/// A declared name with its matching keys precomputed.
+#[derive(Clone, Debug)]
+pub struct ResolvedName {
+    pub kind: NameKind,
+    pub canonical: String,
+    pub aliases: Vec<String>,
+    /// Normalised canonical name and aliases.
+    pub keys: Vec<String>,
+}
+
+/// A rule ready to run: inherited rules carry their overrides already applied.
+#[derive(Clone, Debug)]
+pub struct ResolvedRule {
+    /// `pack/rule-name`, stable across releases.
+    pub id: String,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub explain: Option<String>,
+    pub cite: Cite,
+    pub when: Option<Expr>,
+    pub expect: Expect,
+    /// The pack file that defines the rule and where.
+    pub source: Arc<SourceFile>,
+    pub span: Span,
+    /// The pack that changed this rule, if a lower pack overrode it.
+    pub overridden_by: Option<String>,
+}
+
+/// A rule a lower pack removed, with its reason: reported so that the reader knows why a
+/// requirement of the higher document is not checked.
+#[derive(Clone, Debug)]
+pub struct DroppedRule {
+    pub id: String,
+    pub by: String,
+    pub reason: String,
+}
+
+/// A pack with `extends` resolved: its own rules and every inherited one.
+#[derive(Debug)]
+pub struct ResolvedPack {
+    pub id: String,
+    pub title: String,
+    pub document: String,
+    pub period: (i64, i64),
+    pub levels: Vec<Level>,
+    pub kinds: Vec<PlanKind>,
+    pub region: Option<String>,
+    /// The packs this one extends, nearest first.
+    pub ancestors: Vec<String>,
+    pub source: Arc<SourceFile>,
+    pub names: HashMap<String, ResolvedName>,
+    pub rules: Vec<ResolvedRule>,
+    pub dropped: Vec<DroppedRule>,
+    pub normalizer: Normalizer,
+}
+
+impl ResolvedPack {
+    /// Whether the pack applies to a plan by period, level, kind and region.
+    pub fn applies_to(&self, plan: &Plan) -> bool {
+        let (start, end) = plan.period.value;
+        start <= self.period.1
+            && end >= self.period.0
+            && (self.levels.is_empty() || self.levels.contains(&plan.level.value))
+            && (self.kinds.is_empty() || self.kinds.contains(&plan.kind.value))
+            && self
+                .region
+                .as_ref()
+                .is_none_or(|r| plan.region.iter().any(|p| p.value == *r))
+    }
+
+    pub fn name(&self, key: &str) -> &ResolvedName {
+        // Resolution checked every key a rule uses.
+        &self.names[key]
+    }
+}
+
+/// Every known pack, resolved.
+#[derive(Debug, Default)]
+pub struct Registry {
+    packs: BTreeMap<String, Arc<ResolvedPack>>,
+}
+
+/// A problem in a pack file, with the file it is in.
+#[derive(Clone, Debug)]
+pub struct PackError {
+    pub source: Arc<SourceFile>,
+    pub finding: Box<Finding>,
+}
+
+impl Registry {
+    /// The built-in packs, parsed once per process.
+    pub fn builtin() -> &'static Result<Registry, Vec<PackError>> {
+        static BUILTIN: OnceLock<Result<Registry, Vec<PackError>>> = OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            Registry::from_sources(
+                BUILTIN_PACKS
+                    .iter()
+                    .map(|(path, text)| SourceFile::new(*path, *text))
+                    .collect(),
+            )
+        })
+    }
+
+    /// Parse and resolve packs. Every broken pack is reported; none is half-loaded.
+    pub fn from_sources(sources: Vec<Arc<SourceFile>>) -> Result<Registry, Vec<PackError>> {
+        let mut errors = Vec::new();
+        let mut files: BTreeMap<String, (Arc<SourceFile>, PackFile)> = BTreeMap::new();
+        for source in sources {
+            match parse_pack(&source.text) {
+                Ok(pack) => {
+                    let id = pack.header.id.value.clone();
+                    if let Some((other, _)) = files.get(&id) {
+                        let mut finding = Finding::input_error(
+                            "rules/duplicate-pack",
+                            format!("pack `{id}` is defined twice"),
+                            pack.header.id.span,
+                            "second definition",
+                        );
+                        finding.help = Some(format!("also defined in {}", other.name));
+                        errors.push(PackError {
+                            source,
+                            finding: Box::new(finding),
+                        });
+                    } else {
+                        files.insert(id, (source, pack));
+                    }
+                }
+                Err(finding) => errors.push(PackError { source, finding }),
+            }
+        }
+        let mut registry = Registry::default();
+        let ids: Vec<String> = files.keys().cloned().collect();
+        for id in ids {
+            if let Err(e) = registry.resolve(&id, &files, &mut Vec::new()) {
+                errors.push(e);
+            }
+        }
+        if errors.is_empty() {
+            Ok(registry)
+        } else {
+            errors.sort_by(|a, b| {
+                (&a.source.name, a.finding.span).cmp(&(&b.source.name, b.finding.span))
+            });
+            errors.dedup_by(|a, b| a.source.name == b.source.name && a.finding == b.finding);
+            Err(errors)
+        }
+    }
+
+    /// Merge: the built-in packs plus extra ones (e.g. a user's `--rules` directory).
+    pub fn with_builtin(extra: Vec<Arc<SourceFile>>) -> Result<Registry, Vec<PackError>> {
+        let mut sources: Vec<Arc<SourceFile>> = BUILTIN_PACKS
+            .iter()
+            .map(|(path, text)| SourceFile::new(*path, *text))
+            .collect();
+        sources.extend(extra);
+        Registry::from_sources(sources)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Arc<ResolvedPack>> {
+        self.packs.get(id)
+    }
+
+    pub fn packs(&self) -> impl Iterator<Item = &Arc<ResolvedPack>> {
+        self.packs.values()
+    }
+
+    /// Look a rule up by its full id in any pack that holds it.
+    pub fn rule(&self, id: &str) -> Option<(&ResolvedPack, &ResolvedRule)> {
+        self.packs
+            .values()
+            .find_map(|p| p.rules.iter().find(|r| r.id == id).map(|r| (p.as_ref(), r)))
+    }
+
+    /// The packs that apply to a plan: every applicable pack, less those that a more specific
+    /// applicable pack already extends (their rules arrive through it). Most specific first.
+    pub fn select(&self, plan: &Plan) -> Vec<Arc<ResolvedPack>> {
+        let applicable: Vec<&Arc<ResolvedPack>> =
+            self.packs.values().filter(|p| p.applies_to(plan)).collect();
+        let mut chosen: Vec<Arc<ResolvedPack>> = applicable
+            .iter()
+            .filter(|p| !applicable.iter().any(|q| q.ancestors.contains(&p.id)))
+            .map(|p| Arc::clone(p))
+            .collect();
+        chosen.sort_by(|a, b| {
+            b.ancestors
+                .len()
+                .cmp(&a.ancestors.len())
+                .then(a.id.cmp(&b.id))
+        });
+        chosen
+    }
+
+    fn resolve(
+        &mut self,
+        id: &str,
+        files: &BTreeMap<String, (Arc<SourceFile>, PackFile)>,
+        visiting: &mut Vec<String>,
+    ) -> Result<Arc<ResolvedPack>, PackError> {
+        if let Some(done) = self.packs.get(id) {
+            return Ok(Arc::clone(done));
+        }
+        let (source, file) = &files[id];
+        let fail = |finding: Finding| PackError {
+            source: Arc::clone(source),
+            finding: Box::new(finding),
+        };
+        visiting.push(id.to_owned());
+
+        let parent = match &file.header.extends {
+            None => None,
+            Some(parent_id) => {
+                if visiting.contains(&parent_id.value) {
+                    return Err(fail(Finding::input_error(
+                        "rules/extends-cycle",
+                        format!(
+                            "`extends` forms a cycle: {} → {}",
+                            visiting.join(" → "),
+                            parent_id.value
+                        ),
+                        parent_id.span,
+                        "this makes the cycle",
+                    )));
+                }
+                if !files.contains_key(&parent_id.value) {
+                    let known: Vec<&str> = files.keys().map(String::as_str).collect();
+                    let mut f = Finding::input_error(
+                        "rules/unknown-pack",
+                        format!("pack `{}` extends unknown pack `{}`", id, parent_id.value),
+                        parent_id.span,
+                        "no such pack",
+                    );
+                    f.help = Some(match did_you_mean(&parent_id.value, &known) {
+                        Some(near) => format!("did you mean `{near}`?"),
+                        None => format!("known packs: {}", known.join(", ")),
+                    });
+                    return Err(fail(f));
+                }
+                Some(
+                    self.resolve(&parent_id.value, files, visiting)
+                        .map_err(|e| {
+                            // Report a broken parent once, where the child names it.
+                            fail(Finding::input_error(
+                                "rules/broken-parent",
+                                format!(
+                                    "pack `{id}` extends `{}`, which has errors",
+                                    parent_id.value
+                                ),
+                                parent_id.span,
+                                e.finding.message,
+                            ))
+                        })?,
+                )
+            }
+        };
+        visiting.pop();
+
+        let header = &file.header;
+        let mut ancestors = Vec::new();
+        let mut names: HashMap<String, ResolvedName> = HashMap::new();
+        let mut rules: Vec<ResolvedRule> = Vec::new();
+        let mut dropped = Vec::new();
+        let mut ignore = header.ignore.clone();
+        if let Some(parent) = &parent {
+            ancestors.push(parent.id.clone());
+            ancestors.extend(parent.ancestors.iter().cloned());
+            names = parent.names.clone();
+            rules = parent.rules.clone();
+            dropped = parent.dropped.clone();
+            ignore.extend(parent_ignore(parent));
+        }
+        let normalizer = Normalizer::new(&ignore);
+        // A child's names replace the parent's under the same key; keys are recomputed with the
+        // child's filler words.
+        for decl in &file.names {
+            names.insert(decl.key.value.clone(), resolved_name(decl, &normalizer));
+        }
+        for name in names.values_mut() {
+            name.keys = std::iter::once(&name.canonical)
+                .chain(&name.aliases)
+                .map(|n| normalizer.key(n))
+                .collect();
+        }
+
+        let cite = |clause: &Option<String>| Cite {
+            document: header.document.clone(),
+            title: header.title.clone(),
+            clause: clause.clone(),
+        };
+
+        for drop in &file.drops {
+            let Some(at) = rules.iter().position(|r| r.id == drop.rule.value) else {
+                return Err(fail(unknown_rule(&drop.rule, &rules)));
+            };
+            let removed = rules.remove(at);
+            dropped.push(DroppedRule {
+                id: removed.id,
+                by: id.to_owned(),
+                reason: drop.reason.clone(),
+            });
+        }
+        for over in &file.overrides {
+            let Some(rule) = rules.iter_mut().find(|r| r.id == over.name.value) else {
+                return Err(fail(unknown_rule(&over.name, &rules)));
+            };
+            if let Some(s) = &over.severity {
+                rule.severity = s.value;
+            }
+            if let Some(m) = &over.message {
+                rule.message = m.clone();
+            }
+            if over.help.is_some() {
+                rule.help = over.help.clone();
+            }
+            if over.explain.is_some() {
+                rule.explain = over.explain.clone();
+            }
+            if over.clause.is_some() || over.expect.is_some() {
+                // A changed requirement is the lower document's: cite it.
+                rule.cite = cite(&over.clause.clone().or(rule.cite.clause.clone()));
+            }
+            if over.when.is_some() {
+                rule.when = over.when.clone();
+            }
+            if let Some(e) = &over.expect {
+                rule.expect = e.value.clone();
+            }
+            rule.overridden_by = Some(id.to_owned());
+            rule.source = Arc::clone(source);
+            rule.span = over.name.span;
+        }
+        for def in &file.rules {
+            let rule_id = format!("{id}/{}", def.name.value);
+            if rules.iter().any(|r| r.id == rule_id) {
+                return Err(fail(Finding::input_error(
+                    "rules/duplicate-rule",
+                    format!("rule `{rule_id}` is defined twice"),
+                    def.name.span,
+                    "second definition",
+                )));
+            }
+            let (Some(severity), Some(message), Some(expect)) =
+                (&def.severity, &def.message, &def.expect)
+            else {
+                unreachable!("parser requires severity, message and expect")
+            };
+            rules.push(ResolvedRule {
+                id: rule_id,
+                severity: severity.value,
+                message: message.clone(),
+                help: def.help.clone(),
+                explain: def.explain.clone(),
+                cite: cite(&def.clause),
+                when: def.when.clone(),
+                expect: expect.value.clone(),
+                source: Arc::clone(source),
+                span: def.name.span,
+                overridden_by: None,
+            });
+        }
+
+        // Check the names and fields every rule uses, including inherited rules whose
+        // overrides were written here.
+        for def in file.rules.iter().chain(&file.overrides) {
+            if let Some(when) = &def.when {
+                check_fields(when, &[]).map_err(|f| fail(*f))?;
+            }
+            if let Some(expect) = &def.expect {
+                check_expect(expect, &names).map_err(|f| fail(*f))?;
+            }
+        }
+
+        let pack = Arc::new(ResolvedPack {
+            id: id.to_owned(),
+            title: header.title.clone(),
+            document: header.document.clone(),
+            period: header.period,
+            levels: header.levels.clone(),
+            kinds: header.kinds.clone(),
+            region: header.region.clone(),
+            ancestors,
+            source: Arc::clone(source),
+            names,
+            rules,
+            dropped,
+            normalizer,
+        });
+        self.packs.insert(id.to_owned(), Arc::clone(&pack));
+        Ok(pack)
+    }
+}
+
+/// The filler words a parent pack used, so that a child matches names at least as loosely.
+fn parent_ignore(parent: &ResolvedPack) -> Vec<String> {
+    parent.normalizer.words().to_vec()
+}
+
+fn resolved_name(decl: &NameDecl, normalizer: &Normalizer) -> ResolvedName {
+    ResolvedName {
+        kind: decl.kind,
+        canonical: decl.canonical.clone(),
+        aliases: decl.aliases.clone(),
+        keys: std::iter::once(&decl.canonical)
+            .chain(&decl.aliases)
+            .map(|n| normalizer.key(n))
+            .collect(),
+    }
+}
+
+fn unknown_rule(name: &Sp<String>, rules: &[ResolvedRule]) -> Finding {
+    let known: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    let mut f = Finding::input_error(
+        "rules/unknown-rule",
+        format!("no inherited rule `{}`", name.value),
+        name.span,
+        "not a rule of the packs this one extends",
+    );
+    if let Some(near) = did_you_mean(&name.value, &known) {
+        f.help = Some(format!("did you mean `{near}`?"));
+    }
+    f
+}
+
+fn check_expect(
+    expect: &Sp<Expect>,
+    names: &HashMap<String, ResolvedName>,
+) -> Result<(), Box<Finding>> {
+    let name_of = |key: &Sp<String>, want: Option<NameKind>| -> Result<(), Box<Finding>> {
+        match names.get(&key.value) {
+            None => {
+                let known: Vec<&str> = names.keys().map(String::as_str).collect();
+                let mut f = Finding::input_error(
+                    "rules/unknown-name",
+                    format!("`{}` is not declared", key.value),
+                    key.span,
+                    "declare it with `action`, `project`, `safeguard` or `indicator`",
+                );
+                if let Some(near) = did_you_mean(&key.value, &known) {
+                    f.help = Some(format!("did you mean `{near}`?"));
+                }
+                Err(Box::new(f))
+            }
+            Some(n) => match want {
+                Some(kind) if n.kind != kind => Err(Box::new(Finding::input_error(
+                    "rules/wrong-name-kind",
+                    format!(
+                        "`{}` is declared as {}, not {}",
+                        key.value,
+                        n.kind.word(),
+                        kind.word()
+                    ),
+                    key.span,
+                    "wrong kind of name",
+                ))),
+                None if n.kind == NameKind::Indicator => Err(Box::new(Finding::input_error(
+                    "rules/wrong-name-kind",
+                    format!(
+                        "`{}` is an indicator; expected an action, project or safeguard",
+                        key.value
+                    ),
+                    key.span,
+                    "wrong kind of name",
+                ))),
+                _ => Ok(()),
+            },
+        }
+    };
+    match &expect.value {
+        Expect::Present { kind, name } => name_of(name, Some(NameKind::Section(*kind))),
+        Expect::Lead { name, .. } | Expect::TargetIn { name } => name_of(name, None),
+        Expect::Target { indicator, .. } => name_of(indicator, Some(NameKind::Indicator)),
+        Expect::Each {
+            collections,
+            filter,
+            predicate,
+        } => {
+            let allowed: Vec<Field> = {
+                let mut sets = collections.iter().map(|c| c.fields());
+                let first = sets.next().unwrap_or(&[]);
+                first
+                    .iter()
+                    .copied()
+                    .filter(|f| collections.iter().all(|c| c.fields().contains(f)))
+                    .collect()
+            };
+            if let Some(filter) = filter {
+                check_fields(filter, &allowed)?;
+            }
+            check_fields(predicate, &allowed)
+        }
+        Expect::Unique { collections } => {
+            if collections.iter().any(|c| matches!(c, Collection::Target)) {
+                return Err(Box::new(Finding::input_error(
+                    "rules/invalid",
+                    "targets have no names to compare".to_owned(),
+                    expect.span,
+                    "use action, project, safeguard or measure",
+                )));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Every item field an expression reads must exist on the items it runs over.
+fn check_fields(expr: &Expr, allowed: &[Field]) -> Result<(), Box<Finding>> {
+    let mut fields = Vec::new();
+    expr.fields(&mut fields);
+    for f in fields {
+        if !f.value.is_plan() && !allowed.contains(&f.value) {
+            let mut finding = Finding::input_error(
+                "rules/invalid",
+                format!("field `{}` is not available here", f.value.path()),
+                f.span,
+                "not a field of these items",
+            );
+            finding.help = Some(if allowed.is_empty() {
+                "`when` reads the plan only: use `plan.kind`, `plan.level`, `plan.period.start`, …"
+                    .to_owned()
+            } else {
+                format!(
+                    "fields here: {}",
+                    allowed
+                        .iter()
+                        .map(|f| f.path())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
+            return Err(Box::new(finding));
+        }
+    }
+    Ok(())
+}
+
+/// The section kinds in the order they appear in a plan, for listings.
+pub const SECTION_KINDS: [SectionKind; 3] = [
+    SectionKind::Action,
+    SectionKind::Project,
+    SectionKind::Safeguard,
+];

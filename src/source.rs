@@ -1,0 +1,184 @@
+//! Source text: decoding input bytes and mapping byte offsets to lines and columns.
+//!
+//! Every later stage works on byte spans into a `SourceFile`; only reporting turns them into
+//! line and character columns, here, in one place.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// A half-open byte range into a source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+impl From<std::ops::Range<usize>> for Span {
+    fn from(r: std::ops::Range<usize>) -> Self {
+        Span::new(r.start, r.end)
+    }
+}
+
+/// A 1-based line and a 1-based column counted in characters (not bytes), as editors show them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One input text with its display name, decoded to UTF-8 with any BOM removed.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub path: Option<PathBuf>,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// Why a file could not be turned into text.
+#[derive(Debug)]
+pub enum DecodeError {
+    /// Not valid UTF-8; carries the byte offset of the first bad sequence.
+    InvalidUtf8 { offset: usize },
+    /// A NUL byte, which no text plan contains: most likely a binary file.
+    Binary { offset: usize },
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
+        let text = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Arc::new(SourceFile {
+            name: name.into(),
+            path: None,
+            text,
+            line_starts,
+        })
+    }
+
+    pub fn with_path(name: impl Into<String>, path: &Path, text: String) -> Arc<Self> {
+        let mut file = Arc::try_unwrap(Self::new(name, text)).expect("fresh Arc has one owner");
+        file.path = Some(path.to_path_buf());
+        Arc::new(file)
+    }
+
+    /// Decode raw bytes: a UTF-8 BOM is dropped, anything that is not UTF-8 is refused.
+    pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let text = std::str::from_utf8(body).map_err(|e| DecodeError::InvalidUtf8 {
+            offset: e.valid_up_to() + (bytes.len() - body.len()),
+        })?;
+        if let Some(offset) = text.find('\0') {
+            return Err(DecodeError::Binary { offset });
+        }
+        Ok(text.to_owned())
+    }
+
+    /// Line and character column of a byte offset (clamped to the text and to a char boundary).
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = self.floor_boundary(offset);
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let column = self.text[start..offset].chars().count() + 1;
+        LineCol {
+            line: line + 1,
+            column,
+        }
+    }
+
+    /// The largest char boundary not after `offset`.
+    pub fn floor_boundary(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+
+    /// A span that is clamped to the text and lies on character boundaries.
+    pub fn clamp(&self, span: Span) -> Span {
+        let start = self.floor_boundary(span.start);
+        let end = self.floor_boundary(span.end.max(start));
+        Span::new(start, end)
+    }
+
+    /// The span of the whole line holding `offset`, without its line break.
+    pub fn line_span(&self, offset: usize) -> Span {
+        let lc = self.line_col(offset);
+        let start = self.line_starts[lc.line - 1];
+        let end = self
+            .line_starts
+            .get(lc.line)
+            .map(|&next| next - 1)
+            .unwrap_or(self.text.len());
+        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        Span::new(start, end.max(start))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let file = SourceFile::new("t", "[plan]\ntitle = \"孟津区\"\n");
+        let offset = file.text.find('津').unwrap();
+        assert_eq!(
+            file.line_col(offset),
+            LineCol {
+                line: 2,
+                column: 11
+            }
+        );
+        // An offset inside a character snaps back to its start.
+        assert_eq!(
+            file.line_col(offset + 1),
+            LineCol {
+                line: 2,
+                column: 11
+            }
+        );
+    }
+
+    #[test]
+    fn bom_is_dropped_and_bad_bytes_refused() {
+        assert_eq!(SourceFile::decode(b"\xEF\xBB\xBFa = 1").unwrap(), "a = 1");
+        assert!(matches!(
+            SourceFile::decode(b"a = \xFF"),
+            Err(DecodeError::InvalidUtf8 { offset: 4 })
+        ));
+        assert!(matches!(
+            SourceFile::decode(b"a\0b"),
+            Err(DecodeError::Binary { offset: 1 })
+        ));
+    }
+
+    #[test]
+    fn line_span_excludes_crlf() {
+        let file = SourceFile::new("t", "a = 1\r\nb = 2\r\n");
+        assert_eq!(file.line_span(8), Span::new(7, 12));
+    }
+}
