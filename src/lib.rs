@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod packtest;
 pub mod plan;
 pub mod report;
 pub mod rules;

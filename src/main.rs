@@ -42,6 +42,12 @@ enum Command {
         #[command(flatten)]
         packs: PackArgs,
     },
+    /// Run the test cases kept beside rule packs (*.plan.toml with `# planlint-test:` lines).
+    Test {
+        /// Folder holding packs (*.rules) and their cases.
+        #[arg(default_value = "rules")]
+        dir: PathBuf,
+    },
     /// Explain a rule: what it asks, and which clause of which document asks for it.
     Explain {
         /// A rule id such as national-2021/international-cooperation.
@@ -103,6 +109,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules { for_file, packs } => rules(for_file, packs),
         Command::Explain { rule, packs } => explain(&rule, packs),
+        Command::Test { dir } => test(&dir),
     };
     ExitCode::from(code)
 }
@@ -305,6 +312,83 @@ fn check(args: CheckArgs) -> u8 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+fn test(dir: &Path) -> u8 {
+    let pack_args = PackArgs {
+        rule_dirs: vec![dir.to_path_buf()],
+    };
+    let registry = match registry(&pack_args) {
+        Ok(r) => r,
+        Err(reports) => {
+            print(&render_human(&reports, human_options(Color::Auto)));
+            return EXIT_UNCHECKABLE;
+        }
+    };
+    // The packs under test are those whose file lies in `dir`.
+    let tested: Vec<String> = registry
+        .packs()
+        .filter(|p| {
+            p.source
+                .path
+                .as_ref()
+                .is_some_and(|path| path.starts_with(dir))
+        })
+        .map(|p| p.id.clone())
+        .collect();
+    let mut files = Vec::new();
+    if let Err(e) = collect(dir, "plan.toml", &mut files, &mut Vec::new()) {
+        eprintln!("error: cannot read {}: {e}", dir.display());
+        return EXIT_UNCHECKABLE;
+    }
+    let mut cases = Vec::new();
+    for path in files {
+        match std::fs::read(&path).map(|b| SourceFile::decode(&b)) {
+            Ok(Ok(text)) => cases.push((
+                path.clone(),
+                SourceFile::with_path(path.display().to_string(), &path, text),
+            )),
+            _ => {
+                eprintln!("error: cannot read {} as UTF-8 text", path.display());
+                return EXIT_UNCHECKABLE;
+            }
+        }
+    }
+    let run = planlint::packtest::run(&cases, registry, &tested);
+    let mut out = String::new();
+    for case in &run.cases {
+        let status = if case.failures.is_empty() {
+            "ok  "
+        } else {
+            "FAIL"
+        };
+        out.push_str(&format!("{status} {}\n", case.path.display()));
+        for failure in &case.failures {
+            out.push_str(&format!("       {failure}\n"));
+        }
+    }
+    for rule in &run.never_raised {
+        out.push_str(&format!("coverage: no case raises {rule}\n"));
+    }
+    for rule in &run.never_passed {
+        out.push_str(&format!("coverage: no case passes {rule}\n"));
+    }
+    out.push_str(&format!(
+        "\npacks tested: {}\n{} passed, {} failed\n",
+        if tested.is_empty() {
+            "none".to_owned()
+        } else {
+            tested.join(", ")
+        },
+        run.cases.len() - run.failed(),
+        run.failed()
+    ));
+    print(&out);
+    if run.ok() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
     }
 }
 

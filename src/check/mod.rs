@@ -15,15 +15,18 @@ use eval::{interpolate, Item};
 pub fn check_plan(plan: &Plan, pack: &ResolvedPack) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in &pack.rules {
-        let applies = rule
-            .when
-            .as_ref()
-            .is_none_or(|when| eval::truthy(when, &Item::Plan, plan));
-        if applies {
+        if rule_applies(rule, plan) {
             run_rule(plan, pack, rule, &mut findings);
         }
     }
     findings
+}
+
+/// Whether a rule's `when` condition holds for the plan.
+pub fn rule_applies(rule: &ResolvedRule, plan: &Plan) -> bool {
+    rule.when
+        .as_ref()
+        .is_none_or(|when| eval::truthy(when, &Item::Plan, plan))
 }
 
 fn finding(rule: &ResolvedRule, span: Span, label: String) -> Finding {

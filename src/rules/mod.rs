@@ -171,14 +171,30 @@ impl Registry {
         }
     }
 
-    /// Merge: the built-in packs plus extra ones (e.g. a user's `--rules` directory).
+    /// The built-in packs plus extra ones (a `--rules` folder, or packs under test). An extra
+    /// pack replaces a built-in pack with the same id, so an author can test an edited copy.
     pub fn with_builtin(extra: Vec<Arc<SourceFile>>) -> Result<Registry, Vec<PackError>> {
+        let replaced: Vec<String> = extra
+            .iter()
+            .filter_map(|s| parse_pack(&s.text).ok().map(|p| p.header.id.value))
+            .collect();
         let mut sources: Vec<Arc<SourceFile>> = BUILTIN_PACKS
             .iter()
             .map(|(path, text)| SourceFile::new(*path, *text))
+            .filter(|s| {
+                parse_pack(&s.text)
+                    .map(|p| !replaced.contains(&p.header.id.value))
+                    .unwrap_or(true)
+            })
             .collect();
         sources.extend(extra);
         Registry::from_sources(sources)
+    }
+
+    /// Whether a rule's `when` condition holds for a plan, i.e. whether checking the plan
+    /// exercises the rule at all.
+    pub fn applies(rule: &ResolvedRule, plan: &Plan) -> bool {
+        crate::check::rule_applies(rule, plan)
     }
 
     pub fn get(&self, id: &str) -> Option<&Arc<ResolvedPack>> {

@@ -1,0 +1,232 @@
+//! `planlint test`: the cases kept beside each pack. A case is a plan file whose comment lines
+//! say which rules it must raise and which it must pass:
+//!
+//! ```toml
+//! # planlint-test: raises national-2021/international-cooperation
+//! # planlint-test: passes national-2021/youth-action national-2021/literacy-2025
+//! # planlint-test: pack henan-2021          (optional: apply these packs, not the chosen ones)
+//! ```
+//!
+//! A "passes" claim counts only if the rule actually applies to the plan (its `when` holds), so
+//! a case cannot pass by not exercising its rule.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::rules::{Registry, ResolvedPack};
+use crate::source::SourceFile;
+
+const DIRECTIVE: &str = "# planlint-test:";
+
+/// What one case claims.
+#[derive(Debug, Default)]
+pub struct CaseSpec {
+    pub raises: Vec<String>,
+    pub passes: Vec<String>,
+    pub packs: Vec<String>,
+}
+
+/// Reads the directives of a case; malformed directives are errors, not silently skipped.
+pub fn parse_case(text: &str) -> Result<CaseSpec, String> {
+    let mut spec = CaseSpec::default();
+    for (n, line) in text.lines().enumerate() {
+        let Some(rest) = line.trim_start().strip_prefix(DIRECTIVE) else {
+            continue;
+        };
+        let mut words = rest.split_whitespace();
+        let target = match words.next() {
+            Some("raises") => &mut spec.raises,
+            Some("passes") => &mut spec.passes,
+            Some("pack") => &mut spec.packs,
+            other => return Err(format!(
+                "line {}: expected `raises`, `passes` or `pack` after `{DIRECTIVE}`, found {:?}",
+                n + 1,
+                other.unwrap_or("nothing")
+            )),
+        };
+        let before = target.len();
+        target.extend(words.map(str::to_owned));
+        if target.len() == before {
+            return Err(format!(
+                "line {}: the directive names no rule or pack",
+                n + 1
+            ));
+        }
+    }
+    if spec.raises.is_empty() && spec.passes.is_empty() {
+        return Err(format!(
+            "no `{DIRECTIVE} raises …` or `passes …` line: not a test case"
+        ));
+    }
+    Ok(spec)
+}
+
+/// The outcome of one case.
+#[derive(Debug)]
+pub struct CaseResult {
+    pub path: PathBuf,
+    pub failures: Vec<String>,
+    pub spec: CaseSpec,
+}
+
+/// The outcome of a whole run: every case, and the rules no case covers.
+#[derive(Debug, Default)]
+pub struct TestRun {
+    pub cases: Vec<CaseResult>,
+    /// Rules (of the packs under test) with no case that raises them.
+    pub never_raised: Vec<String>,
+    /// Rules (of the packs under test) with no case that passes them.
+    pub never_passed: Vec<String>,
+}
+
+impl TestRun {
+    pub fn failed(&self) -> usize {
+        self.cases.iter().filter(|c| !c.failures.is_empty()).count()
+    }
+
+    pub fn ok(&self) -> bool {
+        self.failed() == 0 && self.never_raised.is_empty() && self.never_passed.is_empty()
+    }
+}
+
+/// Run every case file against the registry; `tested` are the packs whose coverage is checked.
+pub fn run(
+    cases: &[(PathBuf, Arc<SourceFile>)],
+    registry: &Registry,
+    tested: &[String],
+) -> TestRun {
+    let mut run = TestRun::default();
+    let mut raised: BTreeMap<String, bool> = BTreeMap::new();
+    let mut passed: BTreeMap<String, bool> = BTreeMap::new();
+    for (path, source) in cases {
+        let result = run_case(path, source, registry);
+        if result.failures.is_empty() {
+            result.spec.raises.iter().for_each(|r| {
+                raised.insert(r.clone(), true);
+            });
+            result.spec.passes.iter().for_each(|r| {
+                passed.insert(r.clone(), true);
+            });
+        }
+        run.cases.push(result);
+    }
+    for id in tested {
+        if let Some(pack) = registry.get(id) {
+            for rule in &pack.rules {
+                if !raised.contains_key(&rule.id) {
+                    run.never_raised
+                        .push(format!("{} (in {})", rule.id, pack.id));
+                }
+                if !passed.contains_key(&rule.id) {
+                    run.never_passed
+                        .push(format!("{} (in {})", rule.id, pack.id));
+                }
+            }
+        }
+    }
+    run.never_raised.sort();
+    run.never_raised.dedup();
+    run.never_passed.sort();
+    run.never_passed.dedup();
+    run
+}
+
+fn run_case(path: &Path, source: &Arc<SourceFile>, registry: &Registry) -> CaseResult {
+    let mut failures = Vec::new();
+    let spec = match parse_case(&source.text) {
+        Ok(spec) => spec,
+        Err(e) => {
+            return CaseResult {
+                path: path.to_owned(),
+                failures: vec![e],
+                spec: CaseSpec::default(),
+            };
+        }
+    };
+    let loaded = crate::plan::load(source);
+    let Some(plan) = loaded.plan else {
+        let first = loaded
+            .diagnostics
+            .first()
+            .map(|d| d.message.clone())
+            .unwrap_or_default();
+        failures.push(format!("the plan does not load: {first}"));
+        return CaseResult {
+            path: path.to_owned(),
+            failures,
+            spec,
+        };
+    };
+    let mut packs: Vec<Arc<ResolvedPack>> = Vec::new();
+    for id in &spec.packs {
+        match registry.get(id) {
+            Some(p) => packs.push(Arc::clone(p)),
+            None => failures.push(format!("unknown pack `{id}`")),
+        }
+    }
+    if spec.packs.is_empty() {
+        packs = registry.select(&plan);
+    }
+    if packs.is_empty() {
+        failures
+            .push("no pack applies to this plan; name one with `# planlint-test: pack ID`".into());
+    }
+    let report = crate::check_source(Arc::clone(source), registry, &packs);
+    let found = |id: &str| report.findings.iter().any(|f| f.code == id);
+    let rule_in_packs = |id: &str| {
+        packs
+            .iter()
+            .find_map(|p| p.rules.iter().find(|r| r.id == id))
+    };
+    for id in &spec.raises {
+        if rule_in_packs(id).is_none() {
+            failures.push(format!(
+                "`{id}` is not a rule of the packs applied ({})",
+                pack_ids(&packs)
+            ));
+        } else if !found(id) {
+            failures.push(format!("expected `{id}` to be raised; it was not"));
+        }
+    }
+    for id in &spec.passes {
+        match rule_in_packs(id) {
+            None => failures.push(format!("`{id}` is not a rule of the packs applied ({})", pack_ids(&packs))),
+            Some(rule) if !Registry::applies(rule, &plan) => failures.push(format!(
+                "`{id}` does not apply to this plan (its `when` is false), so passing it proves nothing"
+            )),
+            Some(_) if found(id) => failures.push(format!("expected `{id}` to pass; it was raised")),
+            Some(_) => {}
+        }
+    }
+    CaseResult {
+        path: path.to_owned(),
+        failures,
+        spec,
+    }
+}
+
+fn pack_ids(packs: &[Arc<ResolvedPack>]) -> String {
+    packs
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directives_are_read_and_bad_ones_refused() {
+        let spec =
+            parse_case("# planlint-test: raises a/b c/d\n# planlint-test: passes e/f\n[plan]\n")
+                .unwrap();
+        assert_eq!(spec.raises, ["a/b", "c/d"]);
+        assert_eq!(spec.passes, ["e/f"]);
+        assert!(parse_case("# planlint-test: raise a/b\n").is_err());
+        assert!(parse_case("# planlint-test: raises\n").is_err());
+        assert!(parse_case("[plan]\n").is_err());
+    }
+}
