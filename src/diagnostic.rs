@@ -43,13 +43,16 @@ pub struct Cite {
 }
 
 impl Cite {
-    /// 《title》（document）clause — the form used in help texts.
+    /// 《title》（document）clause — the form used in help texts. A rule with no clause states
+    /// a general review requirement, and says so rather than seeming to quote the document.
     pub fn render(&self) -> String {
-        let mut out = format!("《{}》（{}）", self.title, self.document);
-        if let Some(clause) = &self.clause {
-            out.push_str(clause);
+        match &self.clause {
+            Some(clause) => format!("《{}》（{}）{}", self.title, self.document, clause),
+            None => format!(
+                "通用审查要求（随《{}》规则包提供，非该文件条款）",
+                self.title
+            ),
         }
-        out
     }
 }
 

@@ -39,11 +39,13 @@ pub fn parse_case(text: &str) -> Result<CaseSpec, String> {
             Some("raises") => &mut spec.raises,
             Some("passes") => &mut spec.passes,
             Some("pack") => &mut spec.packs,
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "line {}: expected `raises`, `passes` or `pack` after `{DIRECTIVE}`, found {:?}",
                 n + 1,
                 other.unwrap_or("nothing")
-            )),
+            ))
+            }
         };
         let before = target.len();
         target.extend(words.map(str::to_owned));

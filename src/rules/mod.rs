@@ -579,3 +579,111 @@ pub const SECTION_KINDS: [SectionKind; 3] = [
     SectionKind::Project,
     SectionKind::Safeguard,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_packs_load() {
+        let registry = Registry::builtin()
+            .as_ref()
+            .expect("built-in packs are valid");
+        assert!(registry.get("national-2021").is_some());
+    }
+
+    /// `planlint explain` prints a rule's explanation; every built-in rule must have one.
+    #[test]
+    fn every_builtin_rule_is_explained() {
+        let registry = Registry::builtin().as_ref().unwrap();
+        for pack in registry.packs() {
+            for rule in &pack.rules {
+                assert!(
+                    rule.explain.as_deref().is_some_and(|e| !e.is_empty()),
+                    "{} has no explain",
+                    rule.id
+                );
+                assert!(!rule.message.is_empty(), "{} has no message", rule.id);
+            }
+        }
+    }
+
+    fn pack(text: &str) -> Arc<SourceFile> {
+        SourceFile::new("t.rules", text)
+    }
+
+    #[test]
+    fn a_child_pack_drops_overrides_and_adds_rules() {
+        let child = pack(
+            "pack child { title \"子\" document \"子〔2021〕1号\" period 2021 to 2025 extends national-2021 region \"某省\" }
+             project talent \"科普人才建设工程\"
+             drop national-2021/international-cooperation because \"以科普人才建设工程代替\"
+             override national-2021/literacy-2025-level { severity error expect target literacy by 2025 above 16 \"%\" }
+             rule talent-project { severity error message \"缺少科普人才建设工程\" expect project talent }",
+        );
+        let registry = Registry::with_builtin(vec![child]).unwrap();
+        let child = registry.get("child").unwrap();
+        assert_eq!(child.ancestors, ["national-2021"]);
+        assert!(!child
+            .rules
+            .iter()
+            .any(|r| r.id == "national-2021/international-cooperation"));
+        assert_eq!(child.dropped[0].by, "child");
+        let level = child
+            .rules
+            .iter()
+            .find(|r| r.id == "national-2021/literacy-2025-level")
+            .unwrap();
+        assert_eq!(level.severity, Severity::Error);
+        assert_eq!(level.overridden_by.as_deref(), Some("child"));
+        assert_eq!(level.cite.document, "子〔2021〕1号");
+        assert!(child.rules.iter().any(|r| r.id == "child/talent-project"));
+        // The parent is untouched.
+        let national = registry.get("national-2021").unwrap();
+        assert!(national
+            .rules
+            .iter()
+            .any(|r| r.id == "national-2021/international-cooperation"));
+    }
+
+    #[test]
+    fn bad_references_are_located_in_the_pack() {
+        let text = "pack p { title \"p\" document \"p\" period 2021 to 2025 extends national-2021 }
+                    rule r { severity error message \"m\" expect action yuoth }";
+        let errors = Registry::with_builtin(vec![pack(text)]).unwrap_err();
+        let f = &errors[0].finding;
+        assert_eq!(f.code, "rules/unknown-name");
+        assert_eq!(&text[f.span.start..f.span.end], "yuoth");
+        assert_eq!(f.help.as_deref(), Some("did you mean `youth`?"));
+
+        let text = "pack p { title \"p\" document \"p\" period 2021 to 2025 extends national-2021 }
+                    drop national-2021/nothing because \"x\"";
+        let errors = Registry::with_builtin(vec![pack(text)]).unwrap_err();
+        assert_eq!(errors[0].finding.code, "rules/unknown-rule");
+
+        let text = "pack p { title \"p\" document \"p\" period 2021 to 2025 }
+                    rule r { severity error message \"m\" when year > 2020 expect each target: has unit }";
+        let errors = Registry::with_builtin(vec![pack(text)]).unwrap_err();
+        assert!(errors[0]
+            .finding
+            .message
+            .contains("field `year` is not available here"));
+
+        let text = "pack p { title \"p\" document \"p\" period 2021 to 2025 }
+                    rule r { severity error message \"m\" expect each action: has unit }";
+        let errors = Registry::with_builtin(vec![pack(text)]).unwrap_err();
+        assert!(errors[0]
+            .finding
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("fields here: name"));
+    }
+
+    #[test]
+    fn a_pack_given_again_replaces_the_builtin_one() {
+        let text = "pack national-2021 { title \"n\" document \"n\" period 2021 to 2035 }";
+        let registry = Registry::with_builtin(vec![pack(text)]).unwrap();
+        assert!(registry.get("national-2021").unwrap().rules.is_empty());
+    }
+}

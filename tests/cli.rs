@@ -1,0 +1,379 @@
+//! Integration tests: the real binary on the real fixtures.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const FIXTURES: &[&str] = &[
+    "mengjin-district-2021-2025",
+    "changzhi-city-2021-2025",
+    "tangshan-city-2023",
+    "pingdingshan-city-2017",
+];
+
+fn planlint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_planlint"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("UTF-8 output")
+}
+
+fn fixture(name: &str) -> String {
+    format!("tests/fixtures/plans/{name}.plan.toml")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+fn codes(value: &serde_json::Value) -> Vec<String> {
+    value["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn human_output_of_each_fixture() {
+    for name in FIXTURES {
+        let out = planlint(&["check", &fixture(name)]);
+        insta::assert_snapshot!(format!("human-{name}"), stdout(&out));
+    }
+}
+
+#[test]
+fn json_output_of_each_fixture() {
+    for name in FIXTURES {
+        let out = planlint(&["check", "--format", "json", &fixture(name)]);
+        let value = json(&out);
+        assert_eq!(value["version"], 1);
+        insta::assert_snapshot!(format!("json-{name}"), stdout(&out));
+    }
+}
+
+#[test]
+fn mengjin_lacks_the_international_cooperation_project() {
+    let out = planlint(&[
+        "check",
+        "--format",
+        "json",
+        &fixture("mengjin-district-2021-2025"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let value = json(&out);
+    assert_eq!(value["files"][0]["packs"][0]["id"], "national-2021");
+    let findings = value["files"][0]["findings"].as_array().unwrap();
+    let missing = findings
+        .iter()
+        .find(|f| f["code"] == "national-2021/international-cooperation")
+        .expect("the missing project is found");
+    // The label sits on the first [[projects]] header, where the project belongs.
+    assert_eq!(missing["start"]["line"], 125);
+    assert_eq!(missing["start"]["column"], 1);
+    assert_eq!(missing["length"], "[[projects]]".len());
+    assert!(missing["help"]
+        .as_str()
+        .unwrap()
+        .contains("国发〔2021〕9号"));
+    // Its other four projects, five actions and 16% target are all recognised.
+    assert!(!codes(&value)
+        .iter()
+        .any(|c| c.ends_with("-action") || c.starts_with("national-2021/literacy")));
+}
+
+#[test]
+fn tangshan_names_no_lead_units_and_no_literacy_target() {
+    let out = planlint(&["check", "--format", "json", &fixture("tangshan-city-2023")]);
+    assert_eq!(out.status.code(), Some(1));
+    let codes = codes(&json(&out));
+    assert_eq!(
+        codes
+            .iter()
+            .filter(|c| *c == "national-2021/section-lead")
+            .count(),
+        11
+    );
+    assert!(codes.contains(&"national-2021/literacy-work-points".to_owned()));
+    // A year's work points is not faulted for five-year requirements.
+    assert!(!codes
+        .iter()
+        .any(|c| c.ends_with("-project") || c == "national-2021/literacy-2025"));
+}
+
+#[test]
+fn changzhi_carries_all_actions_projects_and_its_target() {
+    let out = planlint(&[
+        "check",
+        "--format",
+        "json",
+        &fixture("changzhi-city-2021-2025"),
+    ]);
+    let value = json(&out);
+    let codes = codes(&value);
+    assert!(!codes
+        .iter()
+        .any(|c| c.ends_with("-action") || c.ends_with("-project") || c.ends_with("cooperation")));
+    assert!(!codes.contains(&"national-2021/literacy-2025".to_owned()));
+    assert!(
+        !codes.contains(&"national-2021/section-lead".to_owned()),
+        "leads are given per measure"
+    );
+    // 14.5% is below the national 15%: a warning that shows both figures.
+    let level = value["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "national-2021/literacy-2025-level")
+        .unwrap();
+    assert_eq!(level["label"], "此处为达到14.5%，上级要求超过15%");
+    assert_eq!(out.status.code(), Some(0), "warnings alone exit 0");
+    let denied = planlint(&[
+        "check",
+        "--deny",
+        "warnings",
+        &fixture("changzhi-city-2021-2025"),
+    ]);
+    assert_eq!(denied.status.code(), Some(1));
+}
+
+#[test]
+fn pingdingshan_is_outside_the_pack_period() {
+    let out = planlint(&["check", &fixture("pingdingshan-city-2017")]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = stdout(&out);
+    assert!(text.contains("no rule pack applies to this plan (period 2017–2017"));
+    assert!(text.contains("--pack ID"));
+    // Forcing a pack checks it anyway.
+    let forced = planlint(&[
+        "check",
+        "--pack",
+        "national-2021",
+        &fixture("pingdingshan-city-2017"),
+    ]);
+    assert_eq!(forced.status.code(), Some(1));
+    assert!(stdout(&forced).contains("packs applied: national-2021"));
+}
+
+#[test]
+fn a_folder_is_checked_in_a_stable_order() {
+    let first = stdout(&planlint(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/plans",
+    ]));
+    let second = stdout(&planlint(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/plans",
+    ]));
+    assert_eq!(first, second);
+    let value: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let paths: Vec<&str> = value["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+    assert_eq!(paths.len(), 4);
+    assert_eq!(value["summary"]["files"], 4);
+}
+
+#[test]
+fn bad_input_exits_2_with_a_located_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let broken = write(
+        "broken.plan.toml",
+        "[plan]\ntitle = \"某区方案\nkind = \"implementation\"\n".as_bytes(),
+    );
+    let out = planlint(&["check", &broken]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).contains("plan/syntax"));
+
+    let wrong = write(
+        "wrong.plan.toml",
+        "[plan]\ntitle = \"某区方案\"\nkind = \"implementation\"\nlevel = \"district\"\nperiod = \"2021-2025\"\n".as_bytes(),
+    );
+    let out = planlint(&["check", "--format", "json", &wrong]);
+    assert_eq!(out.status.code(), Some(2));
+    let value = json(&out);
+    let f = &value["files"][0]["findings"][0];
+    assert_eq!(f["code"], "plan/wrong-type");
+    assert_eq!(f["start"]["line"], 5);
+    assert_eq!(f["start"]["column"], 10);
+
+    let binary = write("binary.plan.toml", b"[plan]\ntitle = \"\xff\xfe\"\n");
+    let out = planlint(&["check", &binary]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).contains("not UTF-8"));
+
+    // A missing file among good ones: the good one is still checked, and the run exits 2.
+    let good = fixture("changzhi-city-2021-2025");
+    let out = planlint(&["check", "--format", "json", &good, "no/such/file.plan.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let value = json(&out);
+    assert_eq!(value["files"].as_array().unwrap().len(), 2);
+    assert!(value["files"][0]["findings"].as_array().unwrap().len() > 1);
+    assert_eq!(value["files"][1]["findings"][0]["code"], "io/read");
+}
+
+#[test]
+fn bom_and_crlf_plans_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture("changzhi-city-2021-2025")),
+    )
+    .unwrap();
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(text.replace('\n', "\r\n").into_bytes());
+    let path = dir.path().join("crlf.plan.toml");
+    std::fs::write(&path, bytes).unwrap();
+    let out = planlint(&["check", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    // Positions are the same as in the LF file: lines count alike and columns in characters.
+    let crlf = json(&out);
+    let lf = json(&planlint(&[
+        "check",
+        "--format",
+        "json",
+        &fixture("changzhi-city-2021-2025"),
+    ]));
+    assert_eq!(
+        crlf["files"][0]["findings"][0]["start"],
+        lf["files"][0]["findings"][0]["start"]
+    );
+}
+
+#[test]
+fn a_broken_rule_pack_exits_2_with_a_label_in_the_rule_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.rules"),
+        "pack bad-pack {\n  title \"坏\"\n  document \"某〔2021〕1号\"\n  period 2021 to 2025\n}\nrule x {\n  severity fatal\n  message \"m\"\n  expect action youth\n}\n",
+    )
+    .unwrap();
+    let out = planlint(&[
+        "check",
+        "--rules",
+        dir.path().to_str().unwrap(),
+        &fixture("changzhi-city-2021-2025"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = stdout(&out);
+    assert!(text.contains("unknown severity"), "{text}");
+    assert!(text.contains("bad.rules:7:12"), "{text}");
+
+    std::fs::write(
+        dir.path().join("bad.rules"),
+        "pack a { title \"a\" document \"a\" period 2021 to 2025 extends b }\npack-b",
+    )
+    .unwrap();
+    let out = planlint(&[
+        "check",
+        "--rules",
+        dir.path().to_str().unwrap(),
+        &fixture("changzhi-city-2021-2025"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn extends_cycles_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, parent) in [("a", "b"), ("b", "a")] {
+        std::fs::write(
+            dir.path().join(format!("{name}.rules")),
+            format!("pack {name} {{ title \"{name}\" document \"{name}\" period 2021 to 2025 extends {parent} }}\n"),
+        )
+        .unwrap();
+    }
+    let out = planlint(&[
+        "check",
+        "--rules",
+        dir.path().to_str().unwrap(),
+        &fixture("changzhi-city-2021-2025"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).contains("cycle"));
+}
+
+#[test]
+fn rules_and_explain() {
+    let out = planlint(&["rules"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text
+        .contains("national-2021  《全民科学素质行动规划纲要（2021—2035年）》（国发〔2021〕9号）"));
+    assert!(text.contains("national-2021/international-cooperation"));
+
+    let out = planlint(&["explain", "national-2021/international-cooperation"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.contains("依据：《全民科学素质行动规划纲要（2021—2035年）》（国发〔2021〕9号）“重点工程”：科学素质国际交流合作工程"));
+    assert!(text.contains("defined at: rules/national/2021-2035.rules:"));
+
+    let out = planlint(&["explain", "national-2021/international-cooperaton"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("Did you mean `national-2021/international-cooperation`?"));
+
+    let out = planlint(&["rules", "--for", &fixture("mengjin-district-2021-2025")]);
+    assert!(stdout(&out).contains("national-2021"));
+}
+
+#[test]
+fn unknown_pack_and_bad_arguments_exit_2() {
+    assert_eq!(
+        planlint(&["check", "--pack", "nope", &fixture("tangshan-city-2023")])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        planlint(&["check", "--format", "xml", &fixture("tangshan-city-2023")])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(planlint(&["check"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_pack_tests_pass_and_a_wrong_claim_fails() {
+    let out = planlint(&["test", "rules"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains(" passed, 0 failed"));
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("claim.plan.toml"),
+        "# planlint-test: raises national-2021/youth-action\n[plan]\ntitle = \"t\"\nkind = \"work-points\"\nlevel = \"city\"\nperiod = [2023, 2023]\n[[actions]]\nname = \"青少年科学素质提升行动\"\n",
+    )
+    .unwrap();
+    let out = planlint(&["test", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("expected `national-2021/youth-action` to be raised"));
+}
+
+#[test]
+fn the_readme_example_runs() {
+    let out = planlint(&["check", "examples/mengjin-district-2021-2025.plan.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("checked 1 file: 1 error"));
+}
