@@ -223,6 +223,18 @@ fn bad_input_exits_2_with_a_located_diagnostic() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stdout(&out).contains("not UTF-8"));
 
+    // Nesting 100,000 deep is an error, and the huge line is not echoed back.
+    let deep = format!("a = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let deep = write("deep.plan.toml", deep.as_bytes());
+    let out = planlint(&["check", &deep]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stdout.len() < 2_000,
+        "{} bytes of output",
+        out.stdout.len()
+    );
+    assert!(stdout(&out).contains("too long to show"));
+
     // A missing file among good ones: the good one is still checked, and the run exits 2.
     let good = fixture("changzhi-city-2021-2025");
     let out = planlint(&["check", "--format", "json", &good, "no/such/file.plan.toml"]);

@@ -72,9 +72,12 @@ pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
             }
         }
         for finding in &report.findings {
+            let line = report.source.line_span(finding.span.start);
             let diagnostic = Rendered {
                 finding,
                 source: CharColumns(&report.source),
+                // A snippet of a huge line (minified or hostile input) would flood the terminal.
+                show_source: line.len() <= MAX_SNIPPET_LINE,
             };
             let mut text = String::new();
             if handler.render_report(&mut text, &diagnostic).is_err() {
@@ -124,11 +127,15 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// Lines longer than this (in bytes) are not shown as a snippet; the location is given instead.
+const MAX_SNIPPET_LINE: usize = 1000;
+
 /// A finding as miette sees it. Written by hand: the derive ignores a code and severity given
 /// at run time (miette#437), and ours come from the packs.
 struct Rendered<'a> {
     finding: &'a Finding,
     source: CharColumns<'a>,
+    show_source: bool,
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -161,14 +168,30 @@ impl Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        full_help(self.finding).map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        let help = full_help(self.finding);
+        if self.show_source {
+            return help.map(|h| Box::new(h) as Box<dyn fmt::Display>);
+        }
+        let file = self.source.0;
+        let at = file.line_col(self.finding.span.start);
+        let location = format!(
+            "at {}:{}:{} ({}; the line is too long to show)",
+            file.name, at.line, at.column, self.finding.label
+        );
+        Some(Box::new(match help {
+            Some(h) => format!("{location}\n{h}"),
+            None => location,
+        }))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        self.show_source.then_some(&self.source as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if !self.show_source {
+            return None;
+        }
         let file = self.source.0;
         let main = file.clamp(self.finding.span);
         let mut labels = vec![LabeledSpan::new_primary_with_span(
