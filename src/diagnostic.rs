@@ -48,10 +48,7 @@ impl Cite {
     pub fn render(&self) -> String {
         match &self.clause {
             Some(clause) => format!("《{}》（{}）{}", self.title, self.document, clause),
-            None => format!(
-                "通用审查要求（随《{}》规则包提供，非该文件条款）",
-                self.title
-            ),
+            None => format!("{}（非上级文件条款）", self.title),
         }
     }
 }

@@ -127,8 +127,9 @@ pub fn check_source(
         if packs.is_empty() {
             findings.push(no_pack_finding(&plan, registry));
         }
+        let mut handled = std::collections::HashSet::new();
         for pack in &packs {
-            findings.extend(check::check_plan(&plan, pack));
+            findings.extend(check::check_plan(&plan, pack, &mut handled));
             applied.push(AppliedPack {
                 id: pack.id.clone(),
                 document: pack.document.clone(),
@@ -137,9 +138,6 @@ pub fn check_source(
             });
         }
     }
-    // The same rule reached through two packs reports once (the lower pack's comes first).
-    let mut seen = std::collections::HashSet::new();
-    findings.retain(|f| seen.insert((f.code.clone(), f.span, f.message.clone(), f.label.clone())));
     findings.sort_by(|a, b| {
         (
             a.span.start,
@@ -165,6 +163,7 @@ fn no_pack_finding(plan: &plan::Plan, registry: &Registry) -> Finding {
     let (start, end) = plan.period.value;
     let list = registry
         .packs()
+        .filter(|p| !p.is_abstract)
         .map(|p| format!("{} ({}–{}, {})", p.id, p.period.0, p.period.1, p.document))
         .collect::<Vec<_>>()
         .join("; ");

@@ -420,10 +420,14 @@ fn rules(for_file: Option<PathBuf>, args: PackArgs) -> u8 {
         out.push_str(&format!("packs that apply to {}:\n\n", path.display()));
     }
     for pack in &packs {
-        out.push_str(&format!(
-            "{}  《{}》（{}）\n",
-            pack.id, pack.title, pack.document
-        ));
+        if pack.document.is_empty() {
+            out.push_str(&format!("{}  《{}》\n", pack.id, pack.title));
+        } else {
+            out.push_str(&format!(
+                "{}  《{}》（{}）\n",
+                pack.id, pack.title, pack.document
+            ));
+        }
         let levels = if pack.levels.is_empty() {
             "all".to_owned()
         } else {
@@ -433,10 +437,14 @@ fn rules(for_file: Option<PathBuf>, args: PackArgs) -> u8 {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        out.push_str(&format!(
-            "  period {}–{}, levels {levels}",
-            pack.period.0, pack.period.1
-        ));
+        if pack.is_abstract {
+            out.push_str("  abstract: applied only through the packs that extend it");
+        } else {
+            out.push_str(&format!(
+                "  period {}–{}, levels {levels}",
+                pack.period.0, pack.period.1
+            ));
+        }
         if let Some(region) = &pack.region {
             out.push_str(&format!(", region {region}"));
         }
@@ -444,15 +452,38 @@ fn rules(for_file: Option<PathBuf>, args: PackArgs) -> u8 {
             out.push_str(&format!(", extends {}", pack.ancestors.join(" → ")));
         }
         out.push('\n');
+        // A pack's own rules (and those it overrides); inherited ones are listed with their pack,
+        // unless `--for` shows one plan's packs, where the whole set is what applies.
+        let mut inherited = 0;
         for rule in &pack.rules {
+            let own = rule.source.name == pack.source.name;
+            if !own && for_file.is_none() {
+                inherited += 1;
+                continue;
+            }
+            let mark = if rule.overridden_by.as_deref() == Some(pack.id.as_str()) {
+                " (overridden here)"
+            } else {
+                ""
+            };
             out.push_str(&format!(
-                "  {:<8} {:<48} {}\n",
+                "  {:<8} {:<48} {}{mark}\n",
                 rule.severity.as_str(),
                 rule.id,
                 rule.message
             ));
         }
-        for d in &pack.dropped {
+        if inherited > 0 {
+            out.push_str(&format!(
+                "  … and {inherited} rules inherited from {}\n",
+                pack.ancestors.join(", ")
+            ));
+        }
+        let own_drops = pack
+            .dropped
+            .iter()
+            .filter(|d| d.by == pack.id || for_file.is_some());
+        for d in own_drops {
             out.push_str(&format!("  {:<8} {:<48} {}\n", "dropped", d.id, d.reason));
         }
         out.push('\n');

@@ -10,7 +10,7 @@
 //! A "passes" claim counts only if the rule actually applies to the plan (its `when` holds), so
 //! a case cannot pass by not exercising its rule.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -99,31 +99,35 @@ pub fn run(
     tested: &[String],
 ) -> TestRun {
     let mut run = TestRun::default();
-    let mut raised: BTreeMap<String, bool> = BTreeMap::new();
-    let mut passed: BTreeMap<String, bool> = BTreeMap::new();
+    // Coverage is counted per rule definition: a rule id and the pack file that wrote it last
+    // (its own pack, or one that overrode it). An inherited, unchanged rule is covered once.
+    let mut raised: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut passed: BTreeSet<(String, String)> = BTreeSet::new();
     for (path, source) in cases {
-        let result = run_case(path, source, registry);
+        let (result, covered) = run_case(path, source, registry);
         if result.failures.is_empty() {
-            result.spec.raises.iter().for_each(|r| {
-                raised.insert(r.clone(), true);
-            });
-            result.spec.passes.iter().for_each(|r| {
-                passed.insert(r.clone(), true);
-            });
+            raised.extend(covered.raised);
+            passed.extend(covered.passed);
         }
         run.cases.push(result);
     }
     for id in tested {
-        if let Some(pack) = registry.get(id) {
-            for rule in &pack.rules {
-                if !raised.contains_key(&rule.id) {
-                    run.never_raised
-                        .push(format!("{} (in {})", rule.id, pack.id));
-                }
-                if !passed.contains_key(&rule.id) {
-                    run.never_passed
-                        .push(format!("{} (in {})", rule.id, pack.id));
-                }
+        let Some(pack) = registry.get(id) else {
+            continue;
+        };
+        for rule in pack
+            .rules
+            .iter()
+            .filter(|r| r.source.name == pack.source.name)
+        {
+            let key = (rule.id.clone(), rule.source.name.clone());
+            if !raised.contains(&key) {
+                run.never_raised
+                    .push(format!("{} (as written in {})", rule.id, rule.source.name));
+            }
+            if !passed.contains(&key) {
+                run.never_passed
+                    .push(format!("{} (as written in {})", rule.id, rule.source.name));
             }
         }
     }
@@ -134,17 +138,24 @@ pub fn run(
     run
 }
 
-fn run_case(path: &Path, source: &Arc<SourceFile>, registry: &Registry) -> CaseResult {
+/// The rule definitions a passing case covers: (rule id, pack file that wrote it).
+#[derive(Default)]
+struct Covered {
+    raised: Vec<(String, String)>,
+    passed: Vec<(String, String)>,
+}
+
+fn run_case(path: &Path, source: &Arc<SourceFile>, registry: &Registry) -> (CaseResult, Covered) {
     let mut failures = Vec::new();
+    let mut covered = Covered::default();
+    let result = |failures, spec| CaseResult {
+        path: path.to_owned(),
+        failures,
+        spec,
+    };
     let spec = match parse_case(&source.text) {
         Ok(spec) => spec,
-        Err(e) => {
-            return CaseResult {
-                path: path.to_owned(),
-                failures: vec![e],
-                spec: CaseSpec::default(),
-            };
-        }
+        Err(e) => return (result(vec![e], CaseSpec::default()), covered),
     };
     let loaded = crate::plan::load(source);
     let Some(plan) = loaded.plan else {
@@ -154,11 +165,7 @@ fn run_case(path: &Path, source: &Arc<SourceFile>, registry: &Registry) -> CaseR
             .map(|d| d.message.clone())
             .unwrap_or_default();
         failures.push(format!("the plan does not load: {first}"));
-        return CaseResult {
-            path: path.to_owned(),
-            failures,
-            spec,
-        };
+        return (result(failures, spec), covered);
     };
     let mut packs: Vec<Arc<ResolvedPack>> = Vec::new();
     for id in &spec.packs {
@@ -176,36 +183,42 @@ fn run_case(path: &Path, source: &Arc<SourceFile>, registry: &Registry) -> CaseR
     }
     let report = crate::check_source(Arc::clone(source), registry, &packs);
     let found = |id: &str| report.findings.iter().any(|f| f.code == id);
+    // The definition that ran: the first (most specific) pack holding the rule.
     let rule_in_packs = |id: &str| {
         packs
             .iter()
             .find_map(|p| p.rules.iter().find(|r| r.id == id))
     };
+    let not_a_rule = |id: &str| {
+        format!(
+            "`{id}` is not a rule of the packs applied ({})",
+            pack_ids(&packs)
+        )
+    };
     for id in &spec.raises {
-        if rule_in_packs(id).is_none() {
-            failures.push(format!(
-                "`{id}` is not a rule of the packs applied ({})",
-                pack_ids(&packs)
-            ));
-        } else if !found(id) {
-            failures.push(format!("expected `{id}` to be raised; it was not"));
+        match rule_in_packs(id) {
+            None => failures.push(not_a_rule(id)),
+            Some(_) if !found(id) => {
+                failures.push(format!("expected `{id}` to be raised; it was not"))
+            }
+            Some(rule) => covered.raised.push((id.clone(), rule.source.name.clone())),
         }
     }
+    // A rule a more specific pack drops may be claimed to pass: that is what dropping promises.
+    let dropped = |id: &str| packs.iter().any(|p| p.dropped.iter().any(|d| d.id == id));
     for id in &spec.passes {
         match rule_in_packs(id) {
-            None => failures.push(format!("`{id}` is not a rule of the packs applied ({})", pack_ids(&packs))),
+            None if dropped(id) && found(id) => failures.push(format!("`{id}` is dropped, yet it was raised")),
+            None if dropped(id) => {}
+            None => failures.push(not_a_rule(id)),
             Some(rule) if !Registry::applies(rule, &plan) => failures.push(format!(
                 "`{id}` does not apply to this plan (its `when` is false), so passing it proves nothing"
             )),
             Some(_) if found(id) => failures.push(format!("expected `{id}` to pass; it was raised")),
-            Some(_) => {}
+            Some(rule) => covered.passed.push((id.clone(), rule.source.name.clone())),
         }
     }
-    CaseResult {
-        path: path.to_owned(),
-        failures,
-        spec,
-    }
+    (result(failures, spec), covered)
 }
 
 fn pack_ids(packs: &[Arc<ResolvedPack>]) -> String {

@@ -59,16 +59,56 @@ fn json_output_of_each_fixture() {
 }
 
 #[test]
-fn mengjin_lacks_the_international_cooperation_project() {
+fn mengjin_is_checked_against_henan_which_replaces_the_international_project() {
     let out = planlint(&[
         "check",
         "--format",
         "json",
         &fixture("mengjin-district-2021-2025"),
     ]);
+    assert_eq!(out.status.code(), Some(0), "warnings only");
+    let value = json(&out);
+    let pack = &value["files"][0]["packs"][0];
+    assert_eq!(pack["id"], "henan-2021");
+    assert_eq!(
+        pack["extends"],
+        serde_json::json!(["national-2021", "common"])
+    );
+    assert_eq!(
+        pack["dropped"][0]["rule"],
+        "national-2021/international-cooperation"
+    );
+    let codes = codes(&value);
+    // Henan asks for 科普人才建设工程 instead, which Mengjin has.
+    assert!(!codes
+        .iter()
+        .any(|c| c.contains("cooperation") || c.ends_with("-project")));
+    assert!(!codes
+        .iter()
+        .any(|c| c.ends_with("-action") || c.starts_with("national-2021/literacy")));
+    // 区教育局 and 区教体局 name one body.
+    let findings = value["files"][0]["findings"].as_array().unwrap();
+    let units = findings
+        .iter()
+        .find(|f| f["code"] == "common/unit-names")
+        .expect("found");
+    assert_eq!(units["label"], "“区教育局”与“区教体局”应为同一单位");
+    assert_eq!(units["start"]["line"], 127);
+    assert_eq!(units["related"][0]["start"]["line"], 27);
+}
+
+#[test]
+fn against_the_national_pack_alone_mengjin_lacks_the_international_project() {
+    let out = planlint(&[
+        "check",
+        "--format",
+        "json",
+        "--pack",
+        "national-2021",
+        &fixture("mengjin-district-2021-2025"),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let value = json(&out);
-    assert_eq!(value["files"][0]["packs"][0]["id"], "national-2021");
     let findings = value["files"][0]["findings"].as_array().unwrap();
     let missing = findings
         .iter()
@@ -82,25 +122,26 @@ fn mengjin_lacks_the_international_cooperation_project() {
         .as_str()
         .unwrap()
         .contains("国发〔2021〕9号"));
-    // Its other four projects, five actions and 16% target are all recognised.
-    assert!(!codes(&value)
-        .iter()
-        .any(|c| c.ends_with("-action") || c.starts_with("national-2021/literacy")));
 }
 
 #[test]
 fn tangshan_names_no_lead_units_and_no_literacy_target() {
     let out = planlint(&["check", "--format", "json", &fixture("tangshan-city-2023")]);
     assert_eq!(out.status.code(), Some(1));
-    let codes = codes(&json(&out));
+    let value = json(&out);
+    assert_eq!(value["files"][0]["packs"][0]["id"], "hebei-2022");
+    let codes = codes(&value);
+    // Every one of the 22 items lacks a responsible unit.
     assert_eq!(
         codes
             .iter()
-            .filter(|c| *c == "national-2021/section-lead")
+            .filter(|c| *c == "common/work-points-lead")
             .count(),
-        11
+        22
     );
     assert!(codes.contains(&"national-2021/literacy-work-points".to_owned()));
+    assert!(codes.contains(&"common/work-points-target".to_owned()));
+    assert!(codes.contains(&"common/basis-cited".to_owned()));
     // A year's work points is not faulted for five-year requirements.
     assert!(!codes
         .iter()
@@ -144,21 +185,50 @@ fn changzhi_carries_all_actions_projects_and_its_target() {
 }
 
 #[test]
-fn pingdingshan_is_outside_the_pack_period() {
-    let out = planlint(&["check", &fixture("pingdingshan-city-2017")]);
-    assert_eq!(out.status.code(), Some(2));
-    let text = stdout(&out);
-    assert!(text.contains("no rule pack applies to this plan (period 2017–2017"));
-    assert!(text.contains("--pack ID"));
-    // Forcing a pack checks it anyway.
-    let forced = planlint(&[
+fn pingdingshan_is_checked_against_the_2006_outline() {
+    let out = planlint(&[
         "check",
-        "--pack",
-        "national-2021",
+        "--format",
+        "json",
         &fixture("pingdingshan-city-2017"),
     ]);
+    assert_eq!(out.status.code(), Some(0));
+    let value = json(&out);
+    assert_eq!(value["files"][0]["packs"][0]["id"], "national-2006");
+    // Its four key groups, responsible units and targets are all there; the city plan it cites
+    // (平政办〔2016〕96号) is not one of the chain's documents.
+    assert_eq!(codes(&value), ["common/basis-known"]);
+}
+
+#[test]
+fn a_plan_no_pack_covers_gets_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.plan.toml");
+    let text = "[plan]\ntitle = \"某市2003年科普工作要点\"\nkind = \"work-points\"\nlevel = \"city\"\nperiod = [2003, 2003]\n";
+    std::fs::write(&path, text).unwrap();
+    let out = planlint(&["check", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let value = json(&out);
+    let finding = &value["files"][0]["findings"][0];
+    assert_eq!(finding["code"], "planlint/no-pack");
+    assert_eq!(
+        finding["message"],
+        "no rule pack applies to this plan (period 2003–2003, level city)"
+    );
+    let help = finding["help"].as_str().unwrap();
+    assert!(
+        help.contains("national-2006 (2006–2020, 国发〔2006〕7号)"),
+        "{help}"
+    );
+    assert!(
+        !help.contains("common"),
+        "abstract packs are not offered: {help}"
+    );
+    assert!(help.contains("--pack ID"));
+    // Forcing a pack checks it anyway.
+    let forced = planlint(&["check", "--pack", "national-2006", path.to_str().unwrap()]);
     assert_eq!(forced.status.code(), Some(1));
-    assert!(stdout(&forced).contains("packs applied: national-2021"));
+    assert!(stdout(&forced).contains("packs applied: national-2006"));
 }
 
 #[test]
@@ -346,7 +416,12 @@ fn rules_and_explain() {
         .contains("Did you mean `national-2021/international-cooperation`?"));
 
     let out = planlint(&["rules", "--for", &fixture("mengjin-district-2021-2025")]);
-    assert!(stdout(&out).contains("national-2021"));
+    let text = stdout(&out);
+    assert!(text.contains("henan-2021  《河南省全民科学素质行动规划纲要实施方案（2021—2025年）》（豫政办〔2021〕73号）"), "{text}");
+    assert!(
+        text.contains("dropped  national-2021/international-cooperation"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -386,6 +461,10 @@ fn the_pack_tests_pass_and_a_wrong_claim_fails() {
 #[test]
 fn the_readme_example_runs() {
     let out = planlint(&["check", "examples/mengjin-district-2021-2025.plan.toml"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("checked 1 file: 1 error"));
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.contains(
+        "packs applied: henan-2021 (豫政办〔2021〕73号, extends national-2021 → common)"
+    ));
+    assert!(text.contains("checked 1 file: 0 errors, 4 warnings"));
 }

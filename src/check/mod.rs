@@ -2,20 +2,23 @@
 
 mod eval;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Finding, Related};
 use crate::plan::{format_number, Plan, Relation, Section, SectionKind, Sp, Target};
-use crate::rules::ast::{Bound, Collection, Expect};
+use crate::rules::ast::{BasisCheck, Bound, Collection, Expect, NameKind};
+use crate::rules::normalize::DocumentNumber;
 use crate::rules::{ResolvedName, ResolvedPack, ResolvedRule};
 use crate::source::Span;
 use eval::{interpolate, Item};
 
-/// Run every rule of a pack on a plan.
-pub fn check_plan(plan: &Plan, pack: &ResolvedPack) -> Vec<Finding> {
+/// Run every rule of a pack on a plan, except those in `handled`: rules a more specific pack
+/// already ran or dropped (the lower pack in the chain wins). Adds what it runs to `handled`.
+pub fn check_plan(plan: &Plan, pack: &ResolvedPack, handled: &mut HashSet<String>) -> Vec<Finding> {
+    handled.extend(pack.dropped.iter().map(|d| d.id.clone()));
     let mut findings = Vec::new();
     for rule in &pack.rules {
-        if rule_applies(rule, plan) {
+        if handled.insert(rule.id.clone()) && rule_applies(rule, plan) {
             run_rule(plan, pack, rule, &mut findings);
         }
     }
@@ -182,6 +185,45 @@ fn run_rule(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mut Vec
                 }
             }
         }
+        Expect::Some {
+            collections,
+            filter,
+            predicate,
+        } => {
+            let satisfied = items(plan, collections).iter().any(|item| {
+                filter.as_ref().is_none_or(|f| eval::truthy(f, item, plan))
+                    && eval::truthy(predicate, item, plan)
+            });
+            if !satisfied {
+                let span = match collections.as_slice() {
+                    [Collection::Target] => plan.targets.span,
+                    [Collection::Action] => plan.actions.span,
+                    [Collection::Project] => plan.projects.span,
+                    [Collection::Safeguard] => plan.safeguards.span,
+                    _ => None,
+                }
+                .unwrap_or(plan.span);
+                let what = collections
+                    .iter()
+                    .map(|c| c.zh())
+                    .collect::<Vec<_>>()
+                    .join("或");
+                out.push(finding(rule, span, format!("没有符合要求的{what}")));
+            }
+        }
+        Expect::Basis(check) => basis(plan, pack, rule, *check, out),
+        Expect::PeriodWithin => {
+            let (start, end) = plan.period.value;
+            let (first, last) = pack.period;
+            if start < first || end > last {
+                let label = format!(
+                    "规划期{start}—{end}超出上级文件（{}）的{first}—{last}",
+                    pack.document
+                );
+                out.push(finding(rule, plan.period.span, label));
+            }
+        }
+        Expect::ConsistentUnits => consistent_units(plan, pack, rule, out),
         Expect::Unique { collections } => {
             let mut seen: HashMap<String, Span> = HashMap::new();
             for item in items(plan, collections) {
@@ -199,6 +241,101 @@ fn run_rule(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mut Vec
                 }
             }
         }
+    }
+}
+
+fn basis(
+    plan: &Plan,
+    pack: &ResolvedPack,
+    rule: &ResolvedRule,
+    check: BasisCheck,
+    out: &mut Vec<Finding>,
+) {
+    let chain = pack.chain_documents.join("、");
+    match check {
+        BasisCheck::Cited => {
+            if plan.basis.is_empty() {
+                let mut f = finding(rule, plan.span, "未写明所依据的上级文件（basis）".into());
+                f.suggestion = Some(format!("basis = [\"{}\"]", pack.document));
+                out.push(f);
+            }
+        }
+        BasisCheck::Known => {
+            for cited in plan.basis.iter().filter(|b| !pack.chain_cites(&b.value)) {
+                let label = format!("“{}”不在上级文件链（{chain}）中", cited.value);
+                out.push(finding(rule, cited.span, label));
+            }
+        }
+        BasisCheck::Standard => {
+            for cited in &plan.basis {
+                match DocumentNumber::parse(&cited.value) {
+                    Some(number) if number.standard() == cited.value => {}
+                    Some(number) => {
+                        let standard = number.standard();
+                        let mut f = finding(rule, cited.span, format!("应写作“{standard}”"));
+                        f.suggestion = Some(format!("\"{standard}\""));
+                        out.push(f);
+                    }
+                    None => out.push(finding(
+                        rule,
+                        cited.span,
+                        "无法识别的文号，应如“国发〔2021〕9号”".into(),
+                    )),
+                }
+            }
+        }
+    }
+}
+
+/// Flags a declared unit written in two forms in one plan (区教育局 and 区教体局). A unit
+/// name is matched to the declared unit whose longest alias it contains; the alias is its form.
+fn consistent_units(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mut Vec<Finding>) {
+    let units: Vec<&ResolvedName> = pack
+        .names
+        .values()
+        .filter(|n| n.kind == NameKind::Unit)
+        .collect();
+    let mut mentions: Vec<&Sp<String>> = Vec::new();
+    for section in plan
+        .actions
+        .items
+        .iter()
+        .chain(&plan.projects.items)
+        .chain(&plan.safeguards.items)
+    {
+        mentions.extend(section.lead.names.iter().chain(&section.partners.names));
+        for measure in &section.measures {
+            mentions.extend(measure.lead.names.iter().chain(&measure.partners.names));
+        }
+    }
+    mentions.sort_by_key(|m| m.span.start);
+    // For each declared unit (by canonical name): the forms seen, with their first mention.
+    let mut seen: HashMap<&str, Vec<(&str, &Sp<String>)>> = HashMap::new();
+    for mention in mentions {
+        let key = pack.normalizer.key(&mention.value);
+        let best = units
+            .iter()
+            .flat_map(|u| u.keys.iter().map(move |k| (*u, k)))
+            .filter(|(_, k)| !k.is_empty() && key.contains(k.as_str()))
+            .max_by_key(|(_, k)| k.chars().count());
+        let Some((unit, form)) = best else { continue };
+        let forms = seen.entry(unit.canonical.as_str()).or_default();
+        if forms.iter().any(|(f, _)| *f == form.as_str()) {
+            continue;
+        }
+        if let Some((_, first)) = forms.first() {
+            let mut f = finding(
+                rule,
+                mention.span,
+                format!("“{}”与“{}”应为同一单位", mention.value, first.value),
+            );
+            f.related.push(Related {
+                span: first.span,
+                message: format!("此处写作“{}”", first.value),
+            });
+            out.push(f);
+        }
+        forms.push((form.as_str(), mention));
     }
 }
 

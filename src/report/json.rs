@@ -31,6 +31,15 @@ struct PackOut<'a> {
     id: &'a str,
     document: &'a str,
     extends: &'a [String],
+    /// Rules of higher packs this pack does not apply, with the reason.
+    dropped: Vec<DroppedOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct DroppedOut<'a> {
+    rule: &'a str,
+    by: &'a str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -71,6 +80,15 @@ pub fn render_json(reports: &[FileReport]) -> String {
                     id: &p.id,
                     document: &p.document,
                     extends: &p.ancestors,
+                    dropped: p
+                        .dropped
+                        .iter()
+                        .map(|d| DroppedOut {
+                            rule: &d.id,
+                            by: &d.by,
+                            reason: &d.reason,
+                        })
+                        .collect(),
                 })
                 .collect(),
             findings: r

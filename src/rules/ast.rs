@@ -17,8 +17,12 @@ pub struct PackFile {
 pub struct PackHeader {
     pub id: Sp<String>,
     pub title: String,
-    pub document: String,
+    /// The document number this pack encodes, then any others it also encodes (e.g. the
+    /// implementation plan of an outline).
+    pub documents: Vec<String>,
     pub period: (i64, i64),
+    /// An abstract pack is only extended, never applied to a plan by itself.
+    pub is_abstract: bool,
     /// Plan levels the pack applies to; empty means all.
     pub levels: Vec<Level>,
     /// Plan kinds the pack applies to; empty means all.
@@ -35,6 +39,8 @@ pub struct PackHeader {
 pub enum NameKind {
     Section(SectionKind),
     Indicator,
+    /// A government body whose name is written several ways (教体局, 教育和体育局).
+    Unit,
 }
 
 impl NameKind {
@@ -42,6 +48,7 @@ impl NameKind {
         match self {
             NameKind::Section(kind) => kind.as_str(),
             NameKind::Indicator => "indicator",
+            NameKind::Unit => "unit",
         }
     }
 }
@@ -100,8 +107,30 @@ pub enum Expect {
         filter: Option<Expr>,
         predicate: Expr,
     },
+    /// At least one item of the collections (that satisfies `filter`) satisfies `predicate`.
+    Some {
+        collections: Vec<Collection>,
+        filter: Option<Expr>,
+        predicate: Expr,
+    },
     /// No two items of the collections share a name.
     Unique { collections: Vec<Collection> },
+    /// A check of the documents the plan cites in `basis`.
+    Basis(BasisCheck),
+    /// The plan's period lies inside the period of the pack applied.
+    PeriodWithin,
+    /// No declared unit is written in two different forms in one plan.
+    ConsistentUnits,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BasisCheck {
+    /// `basis` is not empty.
+    Cited,
+    /// Every cited document is one of the chain's.
+    Known,
+    /// Every cited document number is written in the standard form (六角括号 〔〕).
+    Standard,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -133,6 +162,17 @@ impl Collection {
             "target" => Collection::Target,
             _ => return None,
         })
+    }
+
+    /// The Chinese word for an item, for messages.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Collection::Action => "行动",
+            Collection::Project => "工程",
+            Collection::Safeguard => "保障措施",
+            Collection::Measure => "措施",
+            Collection::Target => "目标",
+        }
     }
 
     /// The fields an item of this collection has.

@@ -2,7 +2,7 @@
 //! built into the binary.
 
 pub mod ast;
-mod normalize;
+pub mod normalize;
 mod parse;
 
 use std::collections::{BTreeMap, HashMap};
@@ -17,10 +17,32 @@ use crate::plan::{Level, Plan, PlanKind, SectionKind, Sp};
 use crate::source::{SourceFile, Span};
 
 /// The packs compiled into the binary, by their path in the repository.
-pub const BUILTIN_PACKS: &[(&str, &str)] = &[(
-    "rules/national/2021-2035.rules",
-    include_str!("../../rules/national/2021-2035.rules"),
-)];
+pub const BUILTIN_PACKS: &[(&str, &str)] = &[
+    (
+        "rules/common.rules",
+        include_str!("../../rules/common.rules"),
+    ),
+    (
+        "rules/national/2006-2020.rules",
+        include_str!("../../rules/national/2006-2020.rules"),
+    ),
+    (
+        "rules/national/2021-2035.rules",
+        include_str!("../../rules/national/2021-2035.rules"),
+    ),
+    (
+        "rules/provinces/henan.rules",
+        include_str!("../../rules/provinces/henan.rules"),
+    ),
+    (
+        "rules/provinces/hebei.rules",
+        include_str!("../../rules/provinces/hebei.rules"),
+    ),
+    (
+        "rules/provinces/shanxi.rules",
+        include_str!("../../rules/provinces/shanxi.rules"),
+    ),
+];
 
 /// A declared name with its matching keys precomputed.
 #[derive(Clone, Debug)]
@@ -65,8 +87,12 @@ pub struct DroppedRule {
 pub struct ResolvedPack {
     pub id: String,
     pub title: String,
+    /// The document number the pack encodes.
     pub document: String,
+    /// Every document number of this pack and the packs it extends, this pack's first.
+    pub chain_documents: Vec<String>,
     pub period: (i64, i64),
+    pub is_abstract: bool,
     pub levels: Vec<Level>,
     pub kinds: Vec<PlanKind>,
     pub region: Option<String>,
@@ -77,20 +103,39 @@ pub struct ResolvedPack {
     pub rules: Vec<ResolvedRule>,
     pub dropped: Vec<DroppedRule>,
     pub normalizer: Normalizer,
+    /// How many of `chain_documents` belong to ancestors (they come last).
+    ancestor_document_count: usize,
 }
 
 impl ResolvedPack {
-    /// Whether the pack applies to a plan by period, level, kind and region.
+    /// Whether the pack applies to a plan: by period, level and kind, and by region — or
+    /// because the plan cites one of the pack's own documents in `basis`.
     pub fn applies_to(&self, plan: &Plan) -> bool {
         let (start, end) = plan.period.value;
-        start <= self.period.1
+        let in_region = self
+            .region
+            .as_ref()
+            .is_none_or(|r| plan.region.iter().any(|p| p.value == *r));
+        let cited = plan.basis.iter().any(|b| self.cites_own(&b.value));
+        !self.is_abstract
+            && start <= self.period.1
             && end >= self.period.0
             && (self.levels.is_empty() || self.levels.contains(&plan.level.value))
             && (self.kinds.is_empty() || self.kinds.contains(&plan.kind.value))
-            && self
-                .region
-                .as_ref()
-                .is_none_or(|r| plan.region.iter().any(|p| p.value == *r))
+            && (in_region || cited)
+    }
+
+    /// Whether a cited document number is one this pack itself encodes (in any bracket form).
+    fn cites_own(&self, cited: &str) -> bool {
+        let own = self.chain_documents.len() - self.ancestor_document_count;
+        self.chain_documents[..own]
+            .iter()
+            .any(|d| same_document(d, cited))
+    }
+
+    /// Whether a cited document number is one of the chain's.
+    pub fn chain_cites(&self, cited: &str) -> bool {
+        self.chain_documents.iter().any(|d| same_document(d, cited))
     }
 
     pub fn name(&self, key: &str) -> &ResolvedName {
@@ -323,7 +368,7 @@ impl Registry {
         }
 
         let cite = |clause: &Option<String>| Cite {
-            document: header.document.clone(),
+            document: header.documents.first().cloned().unwrap_or_default(),
             title: header.title.clone(),
             clause: clause.clone(),
         };
@@ -410,11 +455,23 @@ impl Registry {
             }
         }
 
+        let ancestor_documents = parent
+            .as_ref()
+            .map(|p| p.chain_documents.clone())
+            .unwrap_or_default();
         let pack = Arc::new(ResolvedPack {
             id: id.to_owned(),
             title: header.title.clone(),
-            document: header.document.clone(),
+            document: header.documents.first().cloned().unwrap_or_default(),
+            chain_documents: header
+                .documents
+                .iter()
+                .cloned()
+                .chain(ancestor_documents.iter().cloned())
+                .collect(),
+            ancestor_document_count: ancestor_documents.len(),
             period: header.period,
+            is_abstract: header.is_abstract,
             levels: header.levels.clone(),
             kinds: header.kinds.clone(),
             region: header.region.clone(),
@@ -427,6 +484,17 @@ impl Registry {
         });
         self.packs.insert(id.to_owned(), Arc::clone(&pack));
         Ok(pack)
+    }
+}
+
+/// Whether two document numbers are the same document, whatever brackets and spaces they use.
+pub fn same_document(a: &str, b: &str) -> bool {
+    match (
+        normalize::DocumentNumber::parse(a),
+        normalize::DocumentNumber::parse(b),
+    ) {
+        (Some(x), Some(y)) => x == y,
+        _ => normalize::fold(a) == normalize::fold(b),
     }
 }
 
@@ -509,7 +577,13 @@ fn check_expect(
         Expect::Present { kind, name } => name_of(name, Some(NameKind::Section(*kind))),
         Expect::Lead { name, .. } | Expect::TargetIn { name } => name_of(name, None),
         Expect::Target { indicator, .. } => name_of(indicator, Some(NameKind::Indicator)),
+        Expect::Basis(_) | Expect::PeriodWithin | Expect::ConsistentUnits => Ok(()),
         Expect::Each {
+            collections,
+            filter,
+            predicate,
+        }
+        | Expect::Some {
             collections,
             filter,
             predicate,
@@ -623,7 +697,7 @@ mod tests {
         );
         let registry = Registry::with_builtin(vec![child]).unwrap();
         let child = registry.get("child").unwrap();
-        assert_eq!(child.ancestors, ["national-2021"]);
+        assert_eq!(child.ancestors, ["national-2021", "common"]);
         assert!(!child
             .rules
             .iter()
@@ -682,8 +756,8 @@ mod tests {
 
     #[test]
     fn a_pack_given_again_replaces_the_builtin_one() {
-        let text = "pack national-2021 { title \"n\" document \"n\" period 2021 to 2035 }";
+        let text = "pack shanxi-2021 { title \"n\" document \"n\" period 2021 to 2025 }";
         let registry = Registry::with_builtin(vec![pack(text)]).unwrap();
-        assert!(registry.get("national-2021").unwrap().rules.is_empty());
+        assert!(registry.get("shanxi-2021").unwrap().rules.is_empty());
     }
 }

@@ -48,7 +48,7 @@ impl Normalizer {
 }
 
 /// Width folding and removal of whitespace and punctuation.
-fn fold(text: &str) -> String {
+pub fn fold(text: &str) -> String {
     text.chars()
         .filter_map(|c| {
             let c = match c {
@@ -88,9 +88,67 @@ fn fold(text: &str) -> String {
         .collect()
 }
 
+/// A document number such as 国发〔2021〕9号: issuer code, year, serial.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentNumber {
+    pub prefix: String,
+    pub year: u32,
+    pub serial: u32,
+}
+
+impl DocumentNumber {
+    /// Reads any bracket form plans use — 〔2021〕 [2021] ［2021］ (2021) （2021） 【2021】 —
+    /// with or without spaces.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let open = text.find(['〔', '[', '［', '(', '（', '【'])?;
+        let prefix = &text[..open];
+        let rest = &text[open..];
+        let mut chars = rest.chars();
+        chars.next();
+        let after_open = chars.as_str();
+        let close = after_open.find(['〕', ']', '］', ')', '）', '】'])?;
+        let year = after_open[..close].parse().ok()?;
+        let tail = &after_open[close..];
+        let tail = &tail[tail.chars().next()?.len_utf8()..];
+        let serial = tail.strip_suffix('号')?.parse().ok()?;
+        (!prefix.is_empty()).then(|| DocumentNumber {
+            prefix: prefix.to_owned(),
+            year,
+            serial,
+        })
+    }
+
+    /// The standard form (GB/T 9704-2012): 六角括号 〔〕 around the year.
+    pub fn standard(&self) -> String {
+        format!("{}〔{}〕{}号", self.prefix, self.year, self.serial)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn document_numbers_in_any_bracket_form() {
+        let standard = DocumentNumber::parse("国发〔2021〕9号").unwrap();
+        for form in [
+            "国发[2021]9号",
+            "国发(2021)9号",
+            "国发 〔2021〕 9 号",
+            "国发（2021）9号",
+            "国发［2021］9号",
+        ] {
+            assert_eq!(
+                DocumentNumber::parse(form).as_ref(),
+                Some(&standard),
+                "{form}"
+            );
+        }
+        assert_eq!(standard.standard(), "国发〔2021〕9号");
+        assert!(DocumentNumber::parse("《某某方案》").is_none());
+        assert!(DocumentNumber::parse("〔2021〕9号").is_none());
+    }
 
     #[test]
     fn wording_spacing_and_width_are_ignored() {

@@ -63,6 +63,12 @@ fn meaningful(pair: &Pair<'_, Rule>) -> bool {
             | Rule::kw_or
             | Rule::kw_and
             | Rule::kw_has
+            | Rule::kw_some
+            | Rule::kw_basis
+            | Rule::kw_within
+            | Rule::kw_consistent
+            | Rule::kw_units
+            | Rule::kw_abstract
     )
 }
 
@@ -179,7 +185,7 @@ fn readable(rule: &Rule) -> &'static str {
         Rule::pack_id => "a pack id",
         Rule::rule_ref => "a rule id such as `national-2021/youth-action`",
         Rule::name_decl | Rule::rule_def | Rule::override_def | Rule::drop_def => {
-            "`action`, `project`, `safeguard`, `indicator`, `rule`, `override` or `drop`"
+            "`action`, `project`, `safeguard`, `indicator`, `unit`, `rule`, `override` or `drop`"
         }
         Rule::severity_field
         | Rule::clause_field
@@ -195,13 +201,23 @@ fn readable(rule: &Rule) -> &'static str {
         | Rule::kinds_field
         | Rule::extends_field
         | Rule::region_field
-        | Rule::ignore_field => "a header field (title, document, period, levels, kinds, extends, region, ignore) or `}`",
+        | Rule::ignore_field
+        | Rule::abstract_field => {
+            "a header field (title, document, period, levels, kinds, extends, region, ignore, abstract) or `}`"
+        }
         Rule::expect_present
         | Rule::expect_lead
         | Rule::expect_target_in
         | Rule::expect_target
         | Rule::expect_each
-        | Rule::expect_unique => "an expectation (action/project/safeguard NAME, lead of, target, each, unique)",
+        | Rule::expect_unique
+        | Rule::expect_some
+        | Rule::expect_basis
+        | Rule::expect_period
+        | Rule::expect_units => {
+            "an expectation (action/project/safeguard NAME, lead of, target, each, some, unique, basis, period within, consistent units)"
+        }
+        Rule::basis_check => "`cited`, `known` or `standard`",
         Rule::bound | Rule::relation => "a bound such as `above 15 \"%\"`",
         Rule::expr | Rule::conjunction | Rule::negation | Rule::comparison | Rule::has_test => "an expression",
         Rule::cmp_op => "a comparison (==, !=, <, <=, >, >=, contains, in)",
@@ -260,7 +276,8 @@ fn header(pair: Pair<'_, Rule>) -> Result<PackHeader> {
     let mut inner = pair.into_inner().filter(meaningful);
     let id = inner.next().expect("grammar: pack has an id");
     let mut title = None;
-    let mut document = None;
+    let mut documents = Vec::new();
+    let mut is_abstract = false;
     let mut period = None;
     let mut levels = Vec::new();
     let mut kinds = Vec::new();
@@ -282,7 +299,8 @@ fn header(pair: Pair<'_, Rule>) -> Result<PackHeader> {
         let mut parts = field.into_inner().filter(meaningful);
         match rule {
             Rule::title_field => title = parts.next().map(string),
-            Rule::document_field => document = parts.next().map(string),
+            Rule::document_field => documents = parts.next().map(strings).unwrap_or_default(),
+            Rule::abstract_field => is_abstract = true,
             Rule::period_field => {
                 let first = parts.next().expect("grammar: period has two years");
                 let last = parts.next().expect("grammar: period has two years");
@@ -337,8 +355,19 @@ fn header(pair: Pair<'_, Rule>) -> Result<PackHeader> {
     Ok(PackHeader {
         id: Sp::new(id.as_str().to_owned(), span_of(&id)),
         title: title.ok_or_else(|| missing("title"))?,
-        document: document.ok_or_else(|| missing("document"))?,
-        period: period.ok_or_else(|| missing("period"))?,
+        // An abstract pack (shared rules) encodes no document of its own.
+        documents: if documents.is_empty() && !is_abstract {
+            return Err(missing("document"));
+        } else {
+            documents
+        },
+        is_abstract,
+        // An abstract pack is never applied, so it needs no period of its own.
+        period: match period {
+            Some(p) => p,
+            None if is_abstract => (i64::MIN, i64::MAX),
+            None => return Err(missing("period")),
+        },
         levels,
         kinds,
         extends,
@@ -351,6 +380,7 @@ fn name_kind(pair: &Pair<'_, Rule>) -> NameKind {
     let word = pair.as_str().trim();
     match word {
         "indicator" => NameKind::Indicator,
+        "unit" => NameKind::Unit,
         other => NameKind::Section(SectionKind::parse(other).expect("grammar: section kinds")),
     }
 }
@@ -446,13 +476,17 @@ fn expectation(pair: Pair<'_, Rule>) -> Result<Expect> {
     let mut parts = pair.into_inner().filter(meaningful);
     Ok(match rule {
         Rule::expect_present => {
-            let kind = match name_kind(&parts.next().expect("grammar: kind")) {
-                NameKind::Section(kind) => kind,
-                NameKind::Indicator => unreachable!("grammar: indicator is not a section"),
-            };
-            Expect::Present {
-                kind,
-                name: key(parts.next().expect("grammar: name")),
+            let kind_pair = parts.next().expect("grammar: kind");
+            let name = key(parts.next().expect("grammar: name"));
+            match name_kind(&kind_pair) {
+                NameKind::Section(kind) => Expect::Present { kind, name },
+                other => {
+                    return Err(error(
+                        span_of(&kind_pair),
+                        format!("`expect {}` is not a requirement", other.word()),
+                        "expected action, project or safeguard",
+                    ))
+                }
             }
         }
         Rule::expect_lead => Expect::Lead {
@@ -510,6 +544,31 @@ fn expectation(pair: Pair<'_, Rule>) -> Result<Expect> {
                 },
             }
         }
+        Rule::expect_some => {
+            let collections = collections(parts.next().expect("grammar: collections"))?;
+            let first = expr(parts.next().expect("grammar: expression"))?;
+            match parts.next() {
+                Some(predicate) => Expect::Some {
+                    collections,
+                    filter: Some(first),
+                    predicate: expr(predicate)?,
+                },
+                None => Expect::Some {
+                    collections,
+                    filter: None,
+                    predicate: first,
+                },
+            }
+        }
+        Rule::expect_basis => {
+            Expect::Basis(match parts.next().expect("grammar: basis check").as_str() {
+                "cited" => BasisCheck::Cited,
+                "known" => BasisCheck::Known,
+                _ => BasisCheck::Standard,
+            })
+        }
+        Rule::expect_period => Expect::PeriodWithin,
+        Rule::expect_units => Expect::ConsistentUnits,
         Rule::expect_unique => Expect::Unique {
             collections: collections(parts.next().expect("grammar: collections"))?,
         },
