@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod import;
 pub mod packtest;
 pub mod plan;
 pub mod report;
@@ -52,8 +53,75 @@ impl FileReport {
     }
 }
 
-/// Read and check one plan file. Unreadable files become a report with a fatal finding.
+/// Whether a path names a structured plan (TOML) rather than a document to import.
+pub fn is_plan_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+}
+
+/// Read a document (.txt in any Chinese encoding, .docx) and import it, as a source (its
+/// extracted text) and a plan whose spans point into that text.
+pub fn import_path(
+    path: &Path,
+    display_name: &str,
+    registry: &Registry,
+) -> Result<(Arc<SourceFile>, import::Imported), Box<FileReport>> {
+    let unreadable = |message: String| {
+        Box::new(FileReport {
+            findings: vec![Finding::input_error(
+                "import/unreadable",
+                message,
+                Span::default(),
+                "unreadable",
+            )],
+            source: SourceFile::new(display_name, ""),
+            packs: Vec::new(),
+        })
+    };
+    let bytes =
+        std::fs::read(path).map_err(|e| unreadable(format!("cannot read {display_name}: {e}")))?;
+    let document = import::read_document(display_name, &bytes)
+        .map_err(|e| unreadable(format!("{display_name}: {e}")))?;
+    let source = SourceFile::with_path(display_name, path, document.text);
+    let vocabulary = import::Vocabulary::from_registry(registry);
+    match import::import(&source, &vocabulary) {
+        Ok(mut imported) => {
+            if document.read_as != "UTF-8" {
+                imported
+                    .notes
+                    .insert(0, format!("read as {}", document.read_as));
+            }
+            Ok((source, imported))
+        }
+        Err(finding) => Err(Box::new(FileReport {
+            source,
+            packs: Vec::new(),
+            findings: vec![*finding],
+        })),
+    }
+}
+
+/// Read and check one file: a plan (`*.toml`), or a document imported in memory first, so that
+/// labels point into the document's text. Unreadable files become a report with a fatal finding.
 pub fn check_path(
+    path: &Path,
+    display_name: &str,
+    registry: &Registry,
+    forced: &[Arc<ResolvedPack>],
+) -> FileReport {
+    if is_plan_file(path) {
+        return check_plan_path(path, display_name, registry, forced);
+    }
+    match import_path(path, display_name, registry) {
+        Ok((source, imported)) => {
+            check_plan_model(source, Some(imported.plan), Vec::new(), registry, forced)
+        }
+        Err(report) => *report,
+    }
+}
+
+/// Read and check one plan file.
+fn check_plan_path(
     path: &Path,
     display_name: &str,
     registry: &Registry,
@@ -116,9 +184,19 @@ pub fn check_source(
     forced: &[Arc<ResolvedPack>],
 ) -> FileReport {
     let loaded = plan::load(&source);
-    let mut findings = loaded.diagnostics;
+    check_plan_model(source, loaded.plan, loaded.diagnostics, registry, forced)
+}
+
+/// Check a plan model whose spans point into `source`.
+fn check_plan_model(
+    source: Arc<SourceFile>,
+    plan: Option<plan::Plan>,
+    mut findings: Vec<Finding>,
+    registry: &Registry,
+    forced: &[Arc<ResolvedPack>],
+) -> FileReport {
     let mut applied = Vec::new();
-    if let Some(plan) = loaded.plan {
+    if let Some(plan) = plan {
         let packs = if forced.is_empty() {
             registry.select(&plan)
         } else {

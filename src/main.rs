@@ -42,6 +42,22 @@ enum Command {
         #[command(flatten)]
         packs: PackArgs,
     },
+    /// Turn a document (.txt in UTF-8 or GBK, .docx) into a structured plan (*.plan.toml).
+    Import {
+        /// The document to import.
+        file: PathBuf,
+        /// Where to write the plan (default: beside the document, as NAME.plan.toml).
+        #[arg(short, long, value_name = "FILE", conflicts_with = "stdout")]
+        output: Option<PathBuf>,
+        /// Print the TOML instead of writing a file.
+        #[arg(long)]
+        stdout: bool,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
     /// Run the test cases kept beside rule packs (*.plan.toml with `# planlint-test:` lines).
     Test {
         /// Folder holding packs (*.rules) and their cases.
@@ -110,6 +126,13 @@ fn main() -> ExitCode {
         Command::Rules { for_file, packs } => rules(for_file, packs),
         Command::Explain { rule, packs } => explain(&rule, packs),
         Command::Test { dir } => test(&dir),
+        Command::Import {
+            file,
+            output,
+            stdout,
+            force,
+            packs,
+        } => import(&file, output, stdout, force, &packs),
     };
     ExitCode::from(code)
 }
@@ -313,6 +336,97 @@ fn check(args: CheckArgs) -> u8 {
     } else {
         EXIT_CLEAN
     }
+}
+
+fn import(
+    file: &Path,
+    output: Option<PathBuf>,
+    to_stdout: bool,
+    force: bool,
+    pack_args: &PackArgs,
+) -> u8 {
+    let registry = match registry(pack_args) {
+        Ok(r) => r,
+        Err(reports) => {
+            print(&render_human(&reports, human_options(Color::Auto)));
+            return EXIT_UNCHECKABLE;
+        }
+    };
+    let name = file.display().to_string();
+    let (_, imported) = match planlint::import_path(file, &name, registry) {
+        Ok(done) => done,
+        Err(report) => {
+            eprint!("{}", render_human(&[*report], human_options(Color::Auto)));
+            return EXIT_UNCHECKABLE;
+        }
+    };
+    let source_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| name.clone());
+    let toml = planlint::import::to_toml(&imported.plan, &source_name, &imported.notes);
+    if to_stdout {
+        print(&toml);
+        return EXIT_CLEAN;
+    }
+    let output = output.unwrap_or_else(|| {
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        file.with_file_name(format!("{stem}.plan.toml"))
+    });
+    match write_atomically(&output, toml.as_bytes(), force) {
+        Ok(()) => {
+            let plan = &imported.plan;
+            eprintln!(
+                "wrote {}: {} actions, {} projects, {} safeguards, {} plan-level targets",
+                output.display(),
+                plan.actions.items.len(),
+                plan.projects.items.len(),
+                plan.safeguards.items.len(),
+                plan.targets.items.len()
+            );
+            for note in &imported.notes {
+                eprintln!("note: {note}");
+            }
+            EXIT_CLEAN
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            EXIT_UNCHECKABLE
+        }
+    }
+}
+
+/// Write through a temporary file in the same folder, then rename: a reader never sees half a
+/// file, and an existing file is replaced only with `force`.
+fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !force && path.exists() {
+        return Err(format!(
+            "{} exists; use --force to overwrite it",
+            path.display()
+        ));
+    }
+    let mut temp = tempfile::NamedTempFile::new_in(&dir)
+        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
+    temp.write_all(bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let result = if force {
+        temp.persist(path).map(|_| ())
+    } else {
+        temp.persist_noclobber(path).map(|_| ())
+    };
+    result.map_err(|e| match e.error.kind() {
+        std::io::ErrorKind::AlreadyExists => {
+            format!("{} exists; use --force to overwrite it", path.display())
+        }
+        _ => format!("cannot write {}: {}", path.display(), e.error),
+    })
 }
 
 fn test(dir: &Path) -> u8 {

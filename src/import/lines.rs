@@ -1,0 +1,284 @@
+//! Physical lines of extracted text → logical lines: page numbers and stray punctuation dropped,
+//! a second (broken) copy of the document cut off, and sentences that PDF extraction split across
+//! lines joined again. Each logical line keeps a map back to byte offsets in the document.
+
+use crate::source::Span;
+
+/// A logical line: its text, and the document offset of each piece it was joined from.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub text: String,
+    /// (offset in `text`, offset in the document) at the start of each joined piece.
+    pieces: Vec<(usize, usize)>,
+}
+
+impl Line {
+    /// The document offset of a byte offset in `text`.
+    pub fn doc_offset(&self, at: usize) -> usize {
+        let (text_start, doc_start) = self
+            .pieces
+            .iter()
+            .rev()
+            .find(|(t, _)| *t <= at)
+            .copied()
+            .unwrap_or((0, self.pieces[0].1));
+        doc_start + (at - text_start)
+    }
+
+    /// The document span of a byte range of `text` (which may cross a joined line break).
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        if end <= start {
+            let at = self.doc_offset(start);
+            return Span::new(at, at);
+        }
+        // The end is the end of the last character, mapped from inside its piece.
+        let last = self.text[..end]
+            .chars()
+            .next_back()
+            .map(char::len_utf8)
+            .unwrap_or(0);
+        Span::new(self.doc_offset(start), self.doc_offset(end - last) + last)
+    }
+
+    pub fn whole(&self) -> Span {
+        self.span(0, self.text.len())
+    }
+}
+
+/// Characters that end a sentence or a complete line.
+fn ends_complete(line: &str) -> bool {
+    const ENDERS: &[char] = &[
+        '。', '；', ';', '！', '？', '：', ':', '）', ')', '”', '」', '》',
+    ];
+    const WORDS: &[&str] = &[
+        "方案",
+        "要点",
+        "通知",
+        "纲要",
+        "办公室",
+        "办公厅",
+        "政府",
+        "小组",
+        "文件",
+        "号",
+    ];
+    line.ends_with(ENDERS) || WORDS.iter().any(|w| line.ends_with(w)) || is_date(line)
+}
+
+pub fn is_date(line: &str) -> bool {
+    let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    let Some(rest) = compact.strip_suffix('日') else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split(['年', '月']).collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Whether a line starts a new unit of structure (heading, numbered item, unit label).
+pub fn starts_structure(line: &str) -> bool {
+    heading_level(line).is_some()
+        || item_number(line).is_some()
+        || ["牵头单位", "牵头部门", "参与单位", "配合单位", "责任单位"]
+            .iter()
+            .any(|l| line.starts_with(l))
+}
+
+const CN_NUMERALS: &[char] = &['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+
+/// `一、…` is level 1, `（一）…` level 2. Returns the level and where the heading text starts
+/// (after any spaces).
+pub fn heading_level(line: &str) -> Option<(u8, usize)> {
+    let (level, start) = heading_marker(line)?;
+    let rest = &line[start..];
+    Some((level, start + (rest.len() - rest.trim_start().len())))
+}
+
+fn heading_marker(line: &str) -> Option<(u8, usize)> {
+    let numeral_end = line
+        .find(|c: char| !CN_NUMERALS.contains(&c))
+        .unwrap_or(line.len());
+    if numeral_end > 0 && line[numeral_end..].starts_with('、') {
+        return Some((1, numeral_end + '、'.len_utf8()));
+    }
+    let open = line.strip_prefix(['（', '('])?;
+    let numeral_end = open.find(|c: char| !CN_NUMERALS.contains(&c))?;
+    if numeral_end == 0 {
+        return None;
+    }
+    let after = &open[numeral_end..];
+    let close = after.strip_prefix(['）', ')'])?;
+    Some((2, line.len() - close.len()))
+}
+
+/// `1.` `1．` `1、` `(1)` `①`: the item's number and where its text starts.
+pub fn item_number(line: &str) -> Option<(u32, usize)> {
+    let digits_end = line
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(line.len());
+    if digits_end > 0 && digits_end <= 3 {
+        let rest = &line[digits_end..];
+        let marker = rest.chars().next()?;
+        if matches!(marker, '.' | '．' | '、') {
+            let after = digits_end + marker.len_utf8();
+            // "2.5亿" is a number, not an item.
+            if line[after..].starts_with(|c: char| c.is_ascii_digit()) {
+                return None;
+            }
+            let start = after + (line[after..].len() - line[after..].trim_start().len());
+            return Some((line[..digits_end].parse().ok()?, start));
+        }
+        return None;
+    }
+    if let Some(open) = line.strip_prefix(['（', '(']) {
+        let end = open.find(|c: char| !c.is_ascii_digit())?;
+        if end == 0 {
+            return None;
+        }
+        let close = open[end..].strip_prefix(['）', ')'])?;
+        return Some((open[..end].parse().ok()?, line.len() - close.len()));
+    }
+    let first = line.chars().next()?;
+    if ('①'..='⑳').contains(&first) {
+        return Some((first as u32 - '①' as u32 + 1, first.len_utf8()));
+    }
+    None
+}
+
+fn is_noise(line: &str) -> bool {
+    let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.is_empty() {
+        return true;
+    }
+    // Page numbers: "12", "-12-", "— 12 —", "第3页".
+    let stripped = compact.trim_matches(|c| matches!(c, '-' | '—' | '–' | '第' | '页'));
+    if !stripped.is_empty()
+        && stripped.len() <= 3
+        && stripped.chars().all(|c| c.is_ascii_digit())
+        && compact.len() <= 12
+    {
+        return true;
+    }
+    compact
+        .chars()
+        .all(|c| c.is_ascii_punctuation() || "，。、；：“”‘’（）《》—…·".contains(c))
+}
+
+fn compact(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Physical lines with their document offsets, trimmed, noise removed.
+fn physical(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let content = raw.trim_end_matches(['\n', '\r']);
+        let trimmed_start = content.trim_start_matches(|c: char| c.is_whitespace());
+        let trimmed = trimmed_start.trim_end_matches(|c: char| c.is_whitespace());
+        if !is_noise(trimmed) {
+            out.push((offset + (content.len() - trimmed_start.len()), trimmed));
+        }
+        offset += raw.len();
+    }
+    out
+}
+
+/// Where a second copy of the document starts (PDF extraction sometimes appends one, broken
+/// into short lines): the first line's text found again, at a line start, in the later part.
+fn second_copy(lines: &[(usize, &str)]) -> Option<usize> {
+    let first = compact(lines.first()?.1);
+    if first.chars().count() < 6 {
+        return None;
+    }
+    (lines.len() / 4 + 1..lines.len()).find(|&i| {
+        let mut joined = String::new();
+        for (_, l) in &lines[i..] {
+            joined.push_str(&compact(l));
+            if joined.len() >= first.len() {
+                break;
+            }
+        }
+        joined.starts_with(&first)
+    })
+}
+
+/// The document's logical lines, and whether a second copy was cut off.
+pub fn logical_lines(text: &str) -> (Vec<Line>, bool) {
+    let mut lines = physical(text);
+    let cut = second_copy(&lines);
+    if let Some(at) = cut {
+        lines.truncate(at);
+    }
+    let mut out: Vec<Line> = Vec::new();
+    let mut open = false; // whether the last logical line may continue
+    for (offset, line) in lines {
+        if open && !starts_structure(line) {
+            let last = out.last_mut().expect("open implies a line");
+            last.pieces.push((last.text.len(), offset));
+            last.text.push_str(line);
+        } else {
+            out.push(Line {
+                text: line.to_owned(),
+                pieces: vec![(0, offset)],
+            });
+        }
+        let current = &out.last().expect("just pushed").text;
+        open = !ends_complete(current) && heading_level(current).is_none_or(|(level, _)| level > 2);
+    }
+    (out, cut.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broken_sentences_are_joined_and_spans_map_back() {
+        let text = "一、总体要求\n为厚植沃土，“建强副\n\n中心、形成增长极”提供支撑。\n— 3 —\n1.加强培训。\n";
+        let (lines, cut) = logical_lines(text);
+        assert!(!cut);
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            lines[1].text,
+            "为厚植沃土，“建强副中心、形成增长极”提供支撑。"
+        );
+        let at = lines[1].text.find("中心").unwrap();
+        let span = lines[1].span(at, at + "中心".len());
+        assert_eq!(&text[span.start..span.end], "中心");
+        let whole = lines[1].whole();
+        assert!(
+            text[whole.start..whole.end].starts_with("为厚植")
+                && text[whole.start..whole.end].ends_with("支撑。")
+        );
+        assert_eq!(lines[2].text, "1.加强培训。");
+    }
+
+    #[test]
+    fn markers() {
+        assert_eq!(heading_level("一、总体要求"), Some((1, "一、".len())));
+        assert_eq!(heading_level("（二）农民"), Some((2, "（二）".len())));
+        assert_eq!(heading_level("(二)农民"), Some((2, "(二)".len())));
+        assert_eq!(heading_level("一是加强"), None);
+        assert_eq!(item_number("12.深入开展"), Some((12, 3)));
+        assert_eq!(item_number("16. 以全国科普日"), Some((16, 4)));
+        assert_eq!(item_number("2023年唐山市"), None);
+        assert_eq!(item_number("(3)开展"), Some((3, 3)));
+        assert!(is_date("2022年3月25日"));
+        assert!(is_noise("- 12 -") && is_noise("，") && !is_noise("2017"));
+    }
+
+    #[test]
+    fn a_second_broken_copy_is_cut() {
+        let mut text = String::from("平顶山市2017年全民科学素质工作要点\n");
+        for i in 0..8 {
+            text.push_str(&format!("{}.第{i}项工作。\n", i + 1));
+        }
+        text.push_str("平顶山市\n\n2017\n\n年全民科学素质工作要点\n1.第0项\n工作。\n");
+        let (lines, cut) = logical_lines(&text);
+        assert!(cut);
+        assert_eq!(lines.len(), 9);
+    }
+}
