@@ -67,12 +67,13 @@ pub fn read_document(name: &str, bytes: &[u8]) -> Result<DocumentText, ReadError
 /// BOM, then strict UTF-8, then detection (with the Chinese hint) — GBK read as GB18030, its
 /// superset.
 fn decode_text(bytes: &[u8]) -> Result<(String, String), ReadError> {
-    if bytes.contains(&0) {
-        return Err(ReadError::Binary);
-    }
+    // A BOM first: UTF-16 text is full of zero bytes.
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, _, _) = encoding.decode(&bytes[bom..]);
         return Ok((text.into_owned(), encoding.name().to_owned()));
+    }
+    if bytes.contains(&0) {
+        return Err(ReadError::Binary);
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok((text.to_owned(), "UTF-8".to_owned()));
@@ -202,6 +203,15 @@ mod tests {
         let read = read_document("x.txt", &gbk).unwrap();
         assert_eq!(read.text, original);
         assert_eq!(read.read_as, "GBK");
+    }
+
+    #[test]
+    fn utf16_with_bom_is_read() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "二、提升行动".encode_utf16() {
+            bytes.extend(unit.to_le_bytes());
+        }
+        assert_eq!(read_document("x.txt", &bytes).unwrap().text, "二、提升行动");
     }
 
     #[test]
