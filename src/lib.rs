@@ -78,6 +78,13 @@ pub fn import_path(
             packs: Vec::new(),
         })
     };
+    // Refuse a huge file before reading it.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.len() > import::MAX_DOCUMENT_BYTES as u64 {
+            let e = import::ReadError::TooLarge(meta.len() as usize);
+            return Err(unreadable(format!("{display_name}: {e}")));
+        }
+    }
     let bytes =
         std::fs::read(path).map_err(|e| unreadable(format!("cannot read {display_name}: {e}")))?;
     let document = import::read_document(display_name, &bytes)
