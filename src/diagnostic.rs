@@ -53,6 +53,14 @@ impl Cite {
     }
 }
 
+/// Where the rule behind a finding is written: the pack file and the line of its name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleOrigin {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
 /// A secondary location, e.g. the other spelling of a unit name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Related {
@@ -76,6 +84,8 @@ pub struct Finding {
     /// TOML the author can add to satisfy the rule.
     pub suggestion: Option<String>,
     pub related: Vec<Related>,
+    /// The rule's definition, for findings of rules.
+    pub origin: Option<RuleOrigin>,
     /// True when the input could not be checked (exit code 2).
     pub fatal: bool,
 }
@@ -98,6 +108,7 @@ impl Finding {
             cite: None,
             suggestion: None,
             related: Vec::new(),
+            origin: None,
             fatal: true,
         }
     }

@@ -9,7 +9,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use planlint::diagnostic::{did_you_mean, Finding, Severity};
-use planlint::report::{render_human, render_json, HumanOptions, Summary};
+use planlint::report::{
+    render_github, render_human, render_json, render_sarif, render_summary_markdown, HumanOptions,
+    Summary,
+};
 use planlint::rules::{PackError, Registry, ResolvedPack};
 use planlint::source::{SourceFile, Span};
 use planlint::FileReport;
@@ -91,6 +94,9 @@ struct CheckArgs {
     /// Apply this pack instead of choosing by the plan's period, level and region (repeatable).
     #[arg(long = "pack", value_name = "ID")]
     packs: Vec<String>,
+    /// Also write the findings in FORMAT to PATH (repeatable), e.g. `sarif=findings.sarif`.
+    #[arg(long = "output-file", value_name = "FORMAT=PATH", value_parser = parse_output_file)]
+    output_files: Vec<OutputFile>,
     /// Treat warnings as errors for the exit code.
     #[arg(long, value_enum, value_name = "LEVEL")]
     deny: Option<Deny>,
@@ -101,10 +107,40 @@ struct CheckArgs {
     pack_args: PackArgs,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, Debug, ValueEnum)]
 enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
+}
+
+impl Format {
+    fn parse(word: &str) -> Option<Format> {
+        Format::from_str(word, true).ok()
+    }
+}
+
+/// `FORMAT=PATH` for `--output-file`.
+#[derive(Clone, Debug)]
+struct OutputFile {
+    format: Format,
+    path: PathBuf,
+}
+
+fn parse_output_file(arg: &str) -> Result<OutputFile, String> {
+    let (format, path) = arg
+        .split_once('=')
+        .ok_or_else(|| "expected FORMAT=PATH, e.g. sarif=findings.sarif".to_owned())?;
+    let format = Format::parse(format)
+        .ok_or_else(|| format!("unknown format `{format}` (human, json, sarif, github)"))?;
+    if path.is_empty() {
+        return Err("the path after `=` is empty".into());
+    }
+    Ok(OutputFile {
+        format,
+        path: PathBuf::from(path),
+    })
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -270,10 +306,16 @@ fn collect(
 
 fn check(args: CheckArgs) -> u8 {
     let options = human_options(args.color);
-    let render = |reports: &[FileReport]| match args.format {
-        Format::Human => render_human(reports, options),
+    let render_as = |format: Format,
+                     reports: &[FileReport],
+                     registry: Option<&Registry>,
+                     color: bool| match format {
+        Format::Human => render_human(reports, HumanOptions { color, ..options }),
         Format::Json => render_json(reports),
+        Format::Sarif => render_sarif(reports, registry.unwrap_or(&Registry::default())),
+        Format::Github => render_github(reports),
     };
+    let render = |reports: &[FileReport]| render_as(args.format, reports, None, options.color);
     let registry = match registry(&args.pack_args) {
         Ok(r) => r,
         Err(reports) => {
@@ -327,7 +369,39 @@ fn check(args: CheckArgs) -> u8 {
         .collect();
     reports.extend(early);
 
-    print(&render(&reports));
+    print(&render_as(
+        args.format,
+        &reports,
+        Some(registry),
+        options.color,
+    ));
+    for output in &args.output_files {
+        let text = render_as(output.format, &reports, Some(registry), false);
+        if let Err(message) = write_atomically(&output.path, text.as_bytes(), true) {
+            eprintln!("error: {message}");
+            return EXIT_UNCHECKABLE;
+        }
+    }
+    let wants_github = matches!(args.format, Format::Github)
+        || args
+            .output_files
+            .iter()
+            .any(|o| matches!(o.format, Format::Github));
+    if wants_github {
+        if let Some(summary_path) =
+            std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+        {
+            let markdown = render_summary_markdown(&reports);
+            let appended = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&summary_path)
+                .and_then(|mut f| f.write_all(markdown.as_bytes()));
+            if let Err(e) = appended {
+                eprintln!("warning: cannot write the step summary: {e}");
+            }
+        }
+    }
     let summary = Summary::of(&reports);
     if summary.failed > 0 {
         EXIT_UNCHECKABLE

@@ -4,7 +4,7 @@ mod eval;
 
 use std::collections::{HashMap, HashSet};
 
-use crate::diagnostic::{Finding, Related};
+use crate::diagnostic::{Finding, Related, RuleOrigin};
 use crate::plan::{format_number, Plan, Relation, Section, SectionKind, Sp, Target};
 use crate::rules::ast::{BasisCheck, Bound, Collection, Expect, NameKind};
 use crate::rules::normalize::DocumentNumber;
@@ -43,6 +43,14 @@ fn finding(rule: &ResolvedRule, span: Span, label: String) -> Finding {
         cite: Some(rule.cite.clone()),
         suggestion: None,
         related: Vec::new(),
+        origin: Some({
+            let at = rule.source.line_col(rule.span.start);
+            RuleOrigin {
+                file: rule.source.name.clone(),
+                line: at.line,
+                column: at.column,
+            }
+        }),
         fatal: false,
     }
 }

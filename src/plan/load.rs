@@ -513,6 +513,60 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
+/// The TOML key path of the innermost key or value holding `offset` (`projects[0].lead[1]`),
+/// or `None` if the text is not TOML. Used for fingerprints that survive lines moving.
+pub fn key_path_at(text: &str, offset: usize) -> Option<String> {
+    let (root, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        return None;
+    }
+    let mut path = String::new();
+    descend_table(root.get_ref(), offset, &mut path);
+    Some(path)
+}
+
+fn descend_table(table: &DeTable<'_>, offset: usize, path: &mut String) {
+    for (key, value) in table.iter() {
+        let holds = |span: std::ops::Range<usize>| {
+            span.start <= offset && offset < span.end.max(span.start + 1)
+        };
+        if holds(key.span()) || holds(value.span()) || contains_deep(value, offset) {
+            let key: &str = key.get_ref();
+            *path = join(path, key);
+            descend_value(value, offset, path);
+            return;
+        }
+    }
+}
+
+fn contains_deep(value: &Spanned<DeValue<'_>>, offset: usize) -> bool {
+    let span = value.span();
+    if span.start <= offset && offset < span.end.max(span.start + 1) {
+        return true;
+    }
+    match value.get_ref() {
+        DeValue::Table(t) => t.iter().any(|(k, v)| {
+            let ks = k.span();
+            (ks.start <= offset && offset < ks.end) || contains_deep(v, offset)
+        }),
+        DeValue::Array(a) => a.iter().any(|v| contains_deep(v, offset)),
+        _ => false,
+    }
+}
+
+fn descend_value(value: &Spanned<DeValue<'_>>, offset: usize, path: &mut String) {
+    match value.get_ref() {
+        DeValue::Table(t) => descend_table(t, offset, path),
+        DeValue::Array(a) => {
+            if let Some((i, v)) = a.iter().enumerate().find(|(_, v)| contains_deep(v, offset)) {
+                path.push_str(&format!("[{i}]"));
+                descend_value(v, offset, path);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,6 +576,16 @@ mod tests {
     }
 
     const MINIMAL: &str = "[plan]\ntitle = \"某区实施方案\"\nkind = \"implementation\"\nlevel = \"district\"\nperiod = [2021, 2025]\n";
+
+    #[test]
+    fn key_paths_name_the_anchor() {
+        let text = format!("{MINIMAL}[[projects]]\nname = \"a\"\n\n[[projects]]\nname = \"b\"\nlead = [\"x\", \"y\"]\n");
+        let at = |needle: &str| key_path_at(&text, text.find(needle).unwrap()).unwrap();
+        assert_eq!(at("[2021"), "plan.period");
+        assert_eq!(at("\"y\""), "projects[1].lead[1]");
+        assert_eq!(at("[[projects]]\nname = \"b"), "projects[1]");
+        assert_eq!(at("[plan]"), "plan");
+    }
 
     #[test]
     fn minimal_plan_loads() {

@@ -3,7 +3,7 @@
 
 mod load;
 
-pub use load::{load, LoadOutcome};
+pub use load::{key_path_at, load, LoadOutcome};
 
 use crate::source::Span;
 

@@ -1,11 +1,15 @@
 //! Rendering findings: human (miette's graphical handler) and JSON. Rendering never changes
 //! what was found.
 
+mod github;
 mod human;
 mod json;
+mod sarif;
 
+pub use github::{render_github, render_summary_markdown, ANNOTATIONS_PER_KIND};
 pub use human::{render_human, HumanOptions};
 pub use json::render_json;
+pub use sarif::{render_sarif, uri_encode};
 
 use crate::diagnostic::Severity;
 use crate::FileReport;

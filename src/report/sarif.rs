@@ -1,0 +1,204 @@
+//! SARIF 2.1.0 for code scanning (GitHub and others). Columns are counted in Unicode code points
+//! (`columnKind`), URIs are relative to the working directory and percent-encoded, and each
+//! result has a fingerprint from (rule id, file, TOML key path of its anchor) so that an alert
+//! survives lines moving.
+
+use serde_json::{json, Value};
+
+use super::full_help;
+use crate::diagnostic::{Finding, Severity};
+use crate::rules::Registry;
+use crate::FileReport;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// Percent-encodes a relative path for a URI: everything but unreserved characters and `/`.
+pub fn uri_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.replace('\\', "/").bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The path as given, made relative to the working directory when it lies below it.
+fn relative(name: &str) -> String {
+    let path = std::path::Path::new(name);
+    if path.is_absolute() {
+        if let Ok(cwd) = std::env::current_dir() {
+            if let Ok(rel) = path.strip_prefix(&cwd) {
+                return rel.display().to_string();
+            }
+        }
+    }
+    name.trim_start_matches("./").to_owned()
+}
+
+/// FNV-1a: a fingerprint must not change between runs or Rust versions, which std's hasher
+/// does not promise.
+fn fnv1a(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+fn rule_descriptor(id: &str, registry: &Registry, example: &Finding) -> Value {
+    match registry.rule(id) {
+        Some((_, rule)) => {
+            let mut help = rule.help.clone().unwrap_or_default();
+            help.push_str(&format!("\n依据：{}", rule.cite.render()));
+            json!({
+                "id": rule.id,
+                "name": rule.id.rsplit('/').next().unwrap_or(&rule.id),
+                "shortDescription": { "text": rule.message },
+                "fullDescription": { "text": rule.explain.clone().unwrap_or_else(|| rule.message.clone()) },
+                "help": { "text": help.trim() },
+                "defaultConfiguration": { "level": level(rule.severity) },
+                "properties": { "document": rule.cite.document, "clause": rule.cite.clause },
+            })
+        }
+        // Tool codes (plan/syntax, io/read, …): described by the finding itself.
+        None => json!({
+            "id": id,
+            "name": id.rsplit('/').next().unwrap_or(id),
+            "shortDescription": { "text": example.message },
+            "fullDescription": { "text": example.message },
+            "help": { "text": example.help.clone().unwrap_or_else(|| example.message.clone()) },
+            "defaultConfiguration": { "level": level(example.severity) },
+        }),
+    }
+}
+
+/// One SARIF log for the run.
+pub fn render_sarif(reports: &[FileReport], registry: &Registry) -> String {
+    let mut rule_ids: Vec<&str> = Vec::new();
+    let mut rules: Vec<Value> = Vec::new();
+    let mut results = Vec::new();
+    for report in reports {
+        let uri = uri_encode(&relative(&report.source.name));
+        for (n, f) in report.findings.iter().enumerate() {
+            let index = match rule_ids.iter().position(|r| *r == f.code) {
+                Some(i) => i,
+                None => {
+                    rule_ids.push(&f.code);
+                    rules.push(rule_descriptor(&f.code, registry, f));
+                    rule_ids.len() - 1
+                }
+            };
+            let span = report.source.clamp(f.span);
+            let start = report.source.line_col(span.start);
+            let end = report.source.line_col(span.end);
+            let anchor = crate::plan::key_path_at(&report.source.text, span.start)
+                .unwrap_or_else(|| format!("{}#{}", f.label, n));
+            let mut message = f.message.clone();
+            if !f.label.is_empty() && f.label != f.message {
+                message.push_str(&format!("：{}", f.label));
+            }
+            if let Some(help) = full_help(f) {
+                message.push_str(&format!("\n{help}"));
+            }
+            let mut result = json!({
+                "ruleId": f.code,
+                "ruleIndex": index,
+                "level": level(f.severity),
+                "message": { "text": message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
+                        "region": {
+                            "startLine": start.line,
+                            "startColumn": start.column,
+                            "endLine": end.line,
+                            "endColumn": end.column,
+                        }
+                    }
+                }],
+                "partialFingerprints": { "planlintAnchor/v1": fnv1a(&[&f.code, &report.source.name, &anchor]) },
+            });
+            let mut related = Vec::new();
+            for (i, r) in f.related.iter().enumerate() {
+                let at = report.source.line_col(report.source.clamp(r.span).start);
+                related.push(json!({
+                    "id": i,
+                    "message": { "text": r.message },
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
+                        "region": { "startLine": at.line, "startColumn": at.column }
+                    }
+                }));
+            }
+            // The higher document's clause, where the rule citing it is written.
+            if let (Some(origin), Some(cite)) =
+                (&f.origin, f.cite.as_ref().filter(|c| c.clause.is_some()))
+            {
+                related.push(json!({
+                    "id": related.len(),
+                    "message": { "text": format!("依据：{}", cite.render()) },
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri_encode(&origin.file) },
+                        "region": { "startLine": origin.line, "startColumn": origin.column }
+                    }
+                }));
+            }
+            if !related.is_empty() {
+                result["relatedLocations"] = Value::Array(related);
+            }
+            results.push(result);
+        }
+    }
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "planlint",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The working directory planlint ran in." } } },
+            "results": results,
+        }]
+    });
+    let mut text = serde_json::to_string_pretty(&log).expect("plain data serialises");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_file_names_are_percent_encoded() {
+        assert_eq!(
+            uri_encode("plans/孟津 区.plan.toml"),
+            "plans/%E5%AD%9F%E6%B4%A5%20%E5%8C%BA.plan.toml"
+        );
+    }
+
+    #[test]
+    fn fingerprints_are_stable() {
+        assert_eq!(fnv1a(&["a", "b"]), fnv1a(&["a", "b"]));
+        assert_ne!(fnv1a(&["ab", ""]), fnv1a(&["a", "b"]));
+    }
+}
