@@ -2,9 +2,14 @@
 //!
 //! The pipeline runs one way: `source` (bytes → text) → `plan` (text → model with spans) →
 //! `rules` (packs → resolved rules) → `check` (plan × packs → findings) → `report` (findings →
-//! human, JSON).
+//! human, JSON, SARIF, GitHub).
+
+// Errors here are `Finding`s: data with spans, help and citations, returned on cold paths
+// (bad input). Boxing each one would buy nothing measurable.
+#![allow(clippy::result_large_err)]
 
 pub mod check;
+pub mod config;
 pub mod diagnostic;
 pub mod import;
 pub mod packtest;
@@ -12,6 +17,7 @@ pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -110,37 +116,23 @@ pub fn import_path(
 
 /// Read and check one file: a plan (`*.toml`), or a document imported in memory first, so that
 /// labels point into the document's text. Unreadable files become a report with a fatal finding.
-pub fn check_path(
-    path: &Path,
-    display_name: &str,
-    registry: &Registry,
-    forced: &[Arc<ResolvedPack>],
-) -> FileReport {
+pub fn check_path(path: &Path, display_name: &str, checker: &Checker<'_>) -> FileReport {
     if is_plan_file(path) {
-        return check_plan_path(path, display_name, registry, forced);
+        return check_plan_path(path, display_name, checker);
     }
-    match import_path(path, display_name, registry) {
+    match import_path(path, display_name, checker.registry) {
         Ok((source, imported)) => {
-            check_plan_model(source, Some(imported.plan), Vec::new(), registry, forced)
+            checker.check_model(source, Some(imported.plan), Vec::new(), false)
         }
         Err(report) => *report,
     }
 }
 
 /// Read and check one plan file.
-fn check_plan_path(
-    path: &Path,
-    display_name: &str,
-    registry: &Registry,
-    forced: &[Arc<ResolvedPack>],
-) -> FileReport {
+fn check_plan_path(path: &Path, display_name: &str, checker: &Checker<'_>) -> FileReport {
     match std::fs::read(path) {
         Ok(bytes) => match SourceFile::decode(&bytes) {
-            Ok(text) => check_source(
-                SourceFile::with_path(display_name, path, text),
-                registry,
-                forced,
-            ),
+            Ok(text) => check_source(SourceFile::with_path(display_name, path, text), checker),
             Err(e) => {
                 let (offset, message) = match e {
                     DecodeError::InvalidUtf8 { offset } => (
@@ -184,63 +176,108 @@ fn check_plan_path(
     }
 }
 
-/// Check a plan already in memory: load it, choose its packs (or use `forced`), run them.
-pub fn check_source(
-    source: Arc<SourceFile>,
-    registry: &Registry,
-    forced: &[Arc<ResolvedPack>],
-) -> FileReport {
+/// Check a plan already in memory: load it, choose its packs, run them.
+pub fn check_source(source: Arc<SourceFile>, checker: &Checker<'_>) -> FileReport {
     let loaded = plan::load(&source);
-    check_plan_model(source, loaded.plan, loaded.diagnostics, registry, forced)
+    checker.check_model(source, loaded.plan, loaded.diagnostics, true)
 }
 
-/// Check a plan model whose spans point into `source`.
-fn check_plan_model(
-    source: Arc<SourceFile>,
-    plan: Option<plan::Plan>,
-    mut findings: Vec<Finding>,
-    registry: &Registry,
-    forced: &[Arc<ResolvedPack>],
-) -> FileReport {
-    let mut applied = Vec::new();
-    if let Some(plan) = plan {
-        let packs = if forced.is_empty() {
-            registry.select(&plan)
-        } else {
-            forced.to_vec()
-        };
-        if packs.is_empty() {
-            findings.push(no_pack_finding(&plan, registry));
-        }
-        let mut handled = std::collections::HashSet::new();
-        for pack in &packs {
-            findings.extend(check::check_plan(&plan, pack, &mut handled));
-            applied.push(AppliedPack {
-                id: pack.id.clone(),
-                document: pack.document.clone(),
-                ancestors: pack.ancestors.clone(),
-                dropped: pack.dropped.clone(),
-            });
+/// What a run checks with: the packs, a forced choice of packs, the project configuration.
+pub struct Checker<'r> {
+    pub registry: &'r Registry,
+    /// Packs given with `--pack`: applied instead of the chosen ones.
+    pub forced: Vec<Arc<ResolvedPack>>,
+    pub config: config::Config,
+}
+
+impl<'r> Checker<'r> {
+    pub fn new(registry: &'r Registry) -> Self {
+        Checker {
+            registry,
+            forced: Vec::new(),
+            config: config::Config::default(),
         }
     }
-    findings.sort_by(|a, b| {
-        (
-            a.span.start,
-            a.span.end,
-            std::cmp::Reverse(a.severity),
-            &a.code,
-        )
-            .cmp(&(
-                b.span.start,
-                b.span.end,
-                std::cmp::Reverse(b.severity),
-                &b.code,
-            ))
-    });
-    FileReport {
-        source,
-        packs: applied,
-        findings,
+
+    /// The packs for a plan: forced ones, or those chosen less the configuration's excluded
+    /// packs, plus its added ones.
+    pub fn packs_for(&self, plan: &plan::Plan) -> Vec<Arc<ResolvedPack>> {
+        if !self.forced.is_empty() {
+            return self.forced.clone();
+        }
+        let mut packs = self
+            .registry
+            .select_excluding(plan, &self.config.exclude_packs);
+        for id in &self.config.add_packs {
+            if let Some(pack) = self.registry.get(id) {
+                if !packs
+                    .iter()
+                    .any(|p| p.id == *id || p.ancestors.contains(id))
+                {
+                    packs.push(Arc::clone(pack));
+                }
+            }
+        }
+        packs
+    }
+
+    /// Check a plan model whose spans point into `source`; `toml` says whether the source is a
+    /// plan file (whose comments may hold suppressions).
+    fn check_model(
+        &self,
+        source: Arc<SourceFile>,
+        plan: Option<plan::Plan>,
+        mut findings: Vec<Finding>,
+        toml: bool,
+    ) -> FileReport {
+        let mut applied = Vec::new();
+        if let Some(plan) = plan {
+            let packs = self.packs_for(&plan);
+            if packs.is_empty() {
+                findings.push(no_pack_finding(&plan, self.registry));
+            }
+            let mut handled = std::collections::HashSet::new();
+            for pack in &packs {
+                findings.extend(check::check_plan(&plan, pack, &mut handled));
+                applied.push(AppliedPack {
+                    id: pack.id.clone(),
+                    document: pack.document.clone(),
+                    ancestors: pack.ancestors.clone(),
+                    dropped: pack.dropped.clone(),
+                });
+            }
+            findings.retain(|f| f.fatal || !self.config.ignore.contains(&f.code));
+            for f in findings.iter_mut().filter(|f| !f.fatal) {
+                if let Some(severity) = self.config.severity_of(&f.code) {
+                    f.severity = severity;
+                }
+            }
+            if toml {
+                let registry = self.registry;
+                suppress::apply(&source, &mut findings, |id| {
+                    registry.rule(id).is_some() || id == "plan/unknown-key"
+                });
+            }
+        }
+        findings.sort_by(|a, b| {
+            (
+                a.span.start,
+                a.span.end,
+                std::cmp::Reverse(a.severity),
+                &a.code,
+            )
+                .cmp(&(
+                    b.span.start,
+                    b.span.end,
+                    std::cmp::Reverse(b.severity),
+                    &b.code,
+                ))
+        });
+        FileReport {
+            source,
+            packs: applied,
+            findings,
+        }
     }
 }
 

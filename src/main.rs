@@ -8,14 +8,16 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
+use planlint::config::Config;
 use planlint::diagnostic::{did_you_mean, Finding, Severity};
+use planlint::report::Baseline;
 use planlint::report::{
     render_github, render_human, render_json, render_sarif, render_summary_markdown, HumanOptions,
     Summary,
 };
 use planlint::rules::{PackError, Registry, ResolvedPack};
 use planlint::source::{SourceFile, Span};
-use planlint::FileReport;
+use planlint::{Checker, FileReport};
 
 /// Exit codes: the contract with CI.
 const EXIT_CLEAN: u8 = 0;
@@ -61,6 +63,13 @@ enum Command {
         #[command(flatten)]
         packs: PackArgs,
     },
+    /// Print the effective configuration (the nearest planlint.toml, or --config).
+    Config {
+        /// Where to look from (default: the current folder).
+        path: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Run the test cases kept beside rule packs (*.plan.toml with `# planlint-test:` lines).
     Test {
         /// Folder holding packs (*.rules) and their cases.
@@ -94,6 +103,15 @@ struct CheckArgs {
     /// Apply this pack instead of choosing by the plan's period, level and region (repeatable).
     #[arg(long = "pack", value_name = "ID")]
     packs: Vec<String>,
+    /// Use this configuration file instead of the nearest planlint.toml.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Report only findings that are not in this baseline (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record today's findings as a baseline, for adopting planlint on existing plans.
+    #[arg(long = "write-baseline", value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// Also write the findings in FORMAT to PATH (repeatable), e.g. `sarif=findings.sarif`.
     #[arg(long = "output-file", value_name = "FORMAT=PATH", value_parser = parse_output_file)]
     output_files: Vec<OutputFile>,
@@ -162,6 +180,7 @@ fn main() -> ExitCode {
         Command::Rules { for_file, packs } => rules(for_file, packs),
         Command::Explain { rule, packs } => explain(&rule, packs),
         Command::Test { dir } => test(&dir),
+        Command::Config { path, config } => show_config(path, config),
         Command::Import {
             file,
             output,
@@ -304,6 +323,51 @@ fn collect(
     Ok(())
 }
 
+/// The configuration for a run: `--config`, or the nearest planlint.toml above `start`.
+fn load_config(explicit: Option<&Path>, start: &Path) -> Result<Config, FileReport> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => Config::discover(start),
+    };
+    match path {
+        None => Ok(Config::default()),
+        Some(p) => Config::load(&p).map_err(|(source, finding)| report_of(source, finding)),
+    }
+}
+
+/// Rule and pack ids a configuration names must exist.
+fn check_config_ids(config: &Config, registry: &Registry) -> Result<(), String> {
+    let where_ = config
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    for id in config.add_packs.iter().chain(&config.exclude_packs) {
+        if registry.get(id).is_none() {
+            return Err(format!(
+                "{where_}: unknown pack `{id}` (`planlint rules` lists them)"
+            ));
+        }
+    }
+    for id in config
+        .ignore
+        .iter()
+        .chain(config.severity.iter().map(|(id, _)| id))
+    {
+        if registry.rule(id).is_none() && id != "plan/unknown-key" {
+            let known: Vec<&str> = registry
+                .packs()
+                .flat_map(|p| p.rules.iter().map(|r| r.id.as_str()))
+                .collect();
+            let hint = did_you_mean(id, &known)
+                .map(|n| format!(" Did you mean `{n}`?"))
+                .unwrap_or_default();
+            return Err(format!("{where_}: unknown rule `{id}`.{hint}"));
+        }
+    }
+    Ok(())
+}
+
 fn check(args: CheckArgs) -> u8 {
     let options = human_options(args.color);
     let render_as = |format: Format,
@@ -316,17 +380,41 @@ fn check(args: CheckArgs) -> u8 {
         Format::Github => render_github(reports),
     };
     let render = |reports: &[FileReport]| render_as(args.format, reports, None, options.color);
-    let registry = match registry(&args.pack_args) {
+    let start = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = match load_config(args.config.as_deref(), &start) {
+        Ok(c) => c,
+        Err(report) => {
+            print(&render(&[report]));
+            return EXIT_UNCHECKABLE;
+        }
+    };
+    let mut pack_args = PackArgs {
+        rule_dirs: args.pack_args.rule_dirs.clone(),
+    };
+    pack_args.rule_dirs.extend(config.rule_dirs.iter().cloned());
+    let registry = match registry(&pack_args) {
         Ok(r) => r,
         Err(reports) => {
             print(&render(&reports));
             return EXIT_UNCHECKABLE;
         }
     };
-    let mut forced: Vec<Arc<ResolvedPack>> = Vec::new();
+    if let Err(message) = check_config_ids(&config, registry) {
+        eprintln!("error: {message}");
+        return EXIT_UNCHECKABLE;
+    }
+    let mut checker = Checker {
+        registry,
+        forced: Vec::new(),
+        config,
+    };
     for id in &args.packs {
         match registry.get(id) {
-            Some(pack) => forced.push(Arc::clone(pack)),
+            Some(pack) => checker.forced.push(Arc::clone(pack)),
             None => {
                 let known: Vec<&str> = registry.packs().map(|p| p.id.as_str()).collect();
                 let hint = did_you_mean(id, &known)
@@ -340,24 +428,43 @@ fn check(args: CheckArgs) -> u8 {
             }
         }
     }
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => match Baseline::read(path) {
+            Ok(b) => Some(b),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return EXIT_UNCHECKABLE;
+            }
+        },
+    };
 
     // Gather the files; a missing path or unreadable folder is reported and the rest checked.
+    // Files found in folders pass the configuration's include/exclude globs; files named on
+    // the command line are always checked.
     let mut files = Vec::new();
     let mut early = Vec::new();
     for path in &args.paths {
         let mut problems = Vec::new();
-        let before = files.len();
-        match collect(path, "plan.toml", &mut files, &mut problems) {
-            Ok(()) if files.len() == before && path.is_dir() => early.push(report_of(
-                SourceFile::new(path.display().to_string(), ""),
-                Finding::input_error(
-                    "io/no-plans",
-                    format!("no *.plan.toml files below {}", path.display()),
-                    Span::default(),
-                    "empty",
-                ),
-            )),
-            Ok(()) => {}
+        let mut found = Vec::new();
+        match collect(path, "plan.toml", &mut found, &mut problems) {
+            Ok(()) => {
+                if path.is_dir() {
+                    found.retain(|f| checker.config.wants(f));
+                    if found.is_empty() {
+                        early.push(report_of(
+                            SourceFile::new(path.display().to_string(), ""),
+                            Finding::input_error(
+                                "io/no-plans",
+                                format!("no *.plan.toml files below {}", path.display()),
+                                Span::default(),
+                                "empty",
+                            ),
+                        ));
+                    }
+                }
+                files.extend(found);
+            }
             Err(e) => early.push(io_report(path, &e)),
         }
         early.extend(problems.iter().map(|(p, e)| io_report(p, e)));
@@ -365,9 +472,27 @@ fn check(args: CheckArgs) -> u8 {
 
     let mut reports: Vec<FileReport> = files
         .par_iter()
-        .map(|path| planlint::check_path(path, &path.display().to_string(), registry, &forced))
+        .map(|path| planlint::check_path(path, &path.display().to_string(), &checker))
         .collect();
     reports.extend(early);
+
+    if let Some(path) = &args.write_baseline {
+        let text = Baseline::of(&reports).to_json();
+        if let Err(message) = write_atomically(path, text.as_bytes(), true) {
+            eprintln!("error: {message}");
+            return EXIT_UNCHECKABLE;
+        }
+        let count: usize = reports.iter().map(|r| r.findings.len()).sum();
+        eprintln!("wrote the baseline {} ({count} findings)", path.display());
+    }
+    if let Some(baseline) = &baseline {
+        let before: usize = reports.iter().map(|r| r.findings.len()).sum();
+        for report in &mut reports {
+            baseline.filter(report);
+        }
+        let after: usize = reports.iter().map(|r| r.findings.len()).sum();
+        eprintln!("baseline: {} known finding(s) not shown", before - after);
+    }
 
     print(&render_as(
         args.format,
@@ -409,6 +534,20 @@ fn check(args: CheckArgs) -> u8 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+fn show_config(path: Option<PathBuf>, explicit: Option<PathBuf>) -> u8 {
+    let start = path.unwrap_or_else(|| PathBuf::from("."));
+    match load_config(explicit.as_deref(), &start) {
+        Ok(config) => {
+            print(&config.to_toml());
+            EXIT_CLEAN
+        }
+        Err(report) => {
+            print(&render_human(&[report], human_options(Color::Auto)));
+            EXIT_UNCHECKABLE
+        }
     }
 }
 
@@ -591,7 +730,8 @@ fn rules(for_file: Option<PathBuf>, args: PackArgs) -> u8 {
     let packs: Vec<Arc<ResolvedPack>> = match &for_file {
         None => registry.packs().cloned().collect(),
         Some(path) => {
-            let report = planlint::check_path(path, &path.display().to_string(), registry, &[]);
+            let report =
+                planlint::check_path(path, &path.display().to_string(), &Checker::new(registry));
             if report.is_fatal() {
                 print(&render_human(&[report], human_options(Color::Auto)));
                 return EXIT_UNCHECKABLE;

@@ -181,7 +181,12 @@ fn run_case(path: &Path, source: &Arc<SourceFile>, registry: &Registry) -> (Case
         failures
             .push("no pack applies to this plan; name one with `# planlint-test: pack ID`".into());
     }
-    let report = crate::check_source(Arc::clone(source), registry, &packs);
+    let checker = crate::Checker {
+        registry,
+        forced: packs.clone(),
+        config: Default::default(),
+    };
+    let report = crate::check_source(Arc::clone(source), &checker);
     let found = |id: &str| report.findings.iter().any(|f| f.code == id);
     // The definition that ran: the first (most specific) pack holding the rule.
     let rule_in_packs = |id: &str| {

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::full_help;
+use super::{fingerprint, full_help};
 use crate::diagnostic::{Finding, Severity};
 use crate::rules::Registry;
 use crate::FileReport;
@@ -47,19 +47,6 @@ fn relative(name: &str) -> String {
     name.trim_start_matches("./").to_owned()
 }
 
-/// FNV-1a: a fingerprint must not change between runs or Rust versions, which std's hasher
-/// does not promise.
-fn fnv1a(parts: &[&str]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for b in part.bytes().chain(std::iter::once(0)) {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{hash:016x}")
-}
-
 fn rule_descriptor(id: &str, registry: &Registry, example: &Finding) -> Value {
     match registry.rule(id) {
         Some((_, rule)) => {
@@ -94,7 +81,7 @@ pub fn render_sarif(reports: &[FileReport], registry: &Registry) -> String {
     let mut results = Vec::new();
     for report in reports {
         let uri = uri_encode(&relative(&report.source.name));
-        for (n, f) in report.findings.iter().enumerate() {
+        for f in &report.findings {
             let index = match rule_ids.iter().position(|r| *r == f.code) {
                 Some(i) => i,
                 None => {
@@ -106,8 +93,7 @@ pub fn render_sarif(reports: &[FileReport], registry: &Registry) -> String {
             let span = report.source.clamp(f.span);
             let start = report.source.line_col(span.start);
             let end = report.source.line_col(span.end);
-            let anchor = crate::plan::key_path_at(&report.source.text, span.start)
-                .unwrap_or_else(|| format!("{}#{}", f.label, n));
+
             let mut message = f.message.clone();
             if !f.label.is_empty() && f.label != f.message {
                 message.push_str(&format!("：{}", f.label));
@@ -131,7 +117,7 @@ pub fn render_sarif(reports: &[FileReport], registry: &Registry) -> String {
                         }
                     }
                 }],
-                "partialFingerprints": { "planlintAnchor/v1": fnv1a(&[&f.code, &report.source.name, &anchor]) },
+                "partialFingerprints": { "planlintAnchor/v1": fingerprint(&report.source, f) },
             });
             let mut related = Vec::new();
             for (i, r) in f.related.iter().enumerate() {
@@ -194,11 +180,5 @@ mod tests {
             uri_encode("plans/孟津 区.plan.toml"),
             "plans/%E5%AD%9F%E6%B4%A5%20%E5%8C%BA.plan.toml"
         );
-    }
-
-    #[test]
-    fn fingerprints_are_stable() {
-        assert_eq!(fnv1a(&["a", "b"]), fnv1a(&["a", "b"]));
-        assert_ne!(fnv1a(&["ab", ""]), fnv1a(&["a", "b"]));
     }
 }

@@ -260,8 +260,16 @@ impl Registry {
     /// The packs that apply to a plan: every applicable pack, less those that a more specific
     /// applicable pack already extends (their rules arrive through it). Most specific first.
     pub fn select(&self, plan: &Plan) -> Vec<Arc<ResolvedPack>> {
-        let applicable: Vec<&Arc<ResolvedPack>> =
-            self.packs.values().filter(|p| p.applies_to(plan)).collect();
+        self.select_excluding(plan, &[])
+    }
+
+    /// As [`Registry::select`], never choosing the packs in `exclude`.
+    pub fn select_excluding(&self, plan: &Plan, exclude: &[String]) -> Vec<Arc<ResolvedPack>> {
+        let applicable: Vec<&Arc<ResolvedPack>> = self
+            .packs
+            .values()
+            .filter(|p| p.applies_to(plan) && !exclude.contains(&p.id))
+            .collect();
         let mut chosen: Vec<Arc<ResolvedPack>> = applicable
             .iter()
             .filter(|p| !applicable.iter().any(|q| q.ancestors.contains(&p.id)))
