@@ -70,6 +70,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Print the JSON Schema of the plan format, for TOML editors (taplo, Even Better TOML).
+    Schema,
     /// Run the test cases kept beside rule packs (*.plan.toml with `# planlint-test:` lines).
     Test {
         /// Folder holding packs (*.rules) and their cases.
@@ -180,6 +182,10 @@ fn main() -> ExitCode {
         Command::Rules { for_file, packs } => rules(for_file, packs),
         Command::Explain { rule, packs } => explain(&rule, packs),
         Command::Test { dir } => test(&dir),
+        Command::Schema => {
+            print(planlint::plan::JSON_SCHEMA);
+            EXIT_CLEAN
+        }
         Command::Config { path, config } => show_config(path, config),
         Command::Import {
             file,

@@ -254,3 +254,56 @@ fn json_escapes_every_control_character() {
         .collect();
     assert!(labels.iter().any(|l| l.contains(&controls)), "{labels:?}");
 }
+
+/// TOML → JSON for schema validation: dates become strings, as TOML editors treat them.
+fn toml_to_json(value: toml::Value) -> serde_json::Value {
+    match value {
+        toml::Value::String(s) => serde_json::Value::String(s),
+        toml::Value::Integer(i) => serde_json::json!(i),
+        toml::Value::Float(f) => serde_json::json!(f),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(b),
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(toml_to_json).collect())
+        }
+        toml::Value::Table(t) => {
+            serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+#[test]
+fn every_fixture_validates_against_the_printed_schema() {
+    let out = planlint(&["schema"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for dir in [
+        "tests/fixtures/plans",
+        "examples",
+        "rules/national/tests",
+        "rules/provinces/tests",
+    ] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.to_string_lossy().ends_with(".plan.toml") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 20);
+    for path in files {
+        let value: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let json = toml_to_json(value);
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+    }
+    // And the schema rejects what the loader rejects.
+    let bad = serde_json::json!({ "plan": { "title": "t", "kind": "plan", "level": "city", "period": [2021, 2025] } });
+    assert!(!validator.is_valid(&bad));
+}

@@ -577,6 +577,49 @@ mod tests {
 
     const MINIMAL: &str = "[plan]\ntitle = \"某区实施方案\"\nkind = \"implementation\"\nlevel = \"district\"\nperiod = [2021, 2025]\n";
 
+    /// The published schema must describe exactly the keys the loader reads.
+    #[test]
+    fn the_json_schema_lists_the_loader_keys() {
+        let schema: serde_json::Value = serde_json::from_str(crate::plan::JSON_SCHEMA).unwrap();
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            let mut k: Vec<String> = v["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+            k.sort();
+            k
+        };
+        let sorted = |list: &[&str]| -> Vec<String> {
+            let mut k: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+            k.sort();
+            k
+        };
+        assert_eq!(keys(&schema), sorted(PLAN_KEYS));
+        assert_eq!(keys(&schema["properties"]["plan"]), sorted(META_KEYS));
+        assert_eq!(keys(&schema["definitions"]["target"]), sorted(TARGET_KEYS));
+        assert_eq!(
+            keys(&schema["definitions"]["section"]),
+            sorted(SECTION_KEYS)
+        );
+        assert_eq!(
+            keys(&schema["definitions"]["safeguard"]),
+            sorted(SAFEGUARD_KEYS)
+        );
+        assert_eq!(
+            keys(&schema["definitions"]["measure"]),
+            sorted(MEASURE_KEYS)
+        );
+        let kinds: Vec<&str> = schema["properties"]["plan"]["properties"]["kind"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, PlanKind::WORDS);
+    }
+
     #[test]
     fn key_paths_name_the_anchor() {
         let text = format!("{MINIMAL}[[projects]]\nname = \"a\"\n\n[[projects]]\nname = \"b\"\nlead = [\"x\", \"y\"]\n");
