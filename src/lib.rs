@@ -12,6 +12,7 @@ pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod import;
+pub mod lsp;
 pub mod packtest;
 pub mod plan;
 pub mod report;

@@ -70,6 +70,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Run the language server over stdio (for editors).
+    Lsp,
     /// Print the JSON Schema of the plan format, for TOML editors (taplo, Even Better TOML).
     Schema,
     /// Run the test cases kept beside rule packs (*.plan.toml with `# planlint-test:` lines).
@@ -182,6 +184,13 @@ fn main() -> ExitCode {
         Command::Rules { for_file, packs } => rules(for_file, packs),
         Command::Explain { rule, packs } => explain(&rule, packs),
         Command::Test { dir } => test(&dir),
+        Command::Lsp => match Registry::builtin() {
+            Ok(registry) => planlint::lsp::run_stdio(registry).clamp(0, 255) as u8,
+            Err(_) => {
+                eprintln!("error: the built-in rule packs do not load");
+                EXIT_UNCHECKABLE
+            }
+        },
         Command::Schema => {
             print(planlint::plan::JSON_SCHEMA);
             EXIT_CLEAN

@@ -1,0 +1,684 @@
+//! `planlint lsp`: a language server over stdio, on the same library as the CLI. For
+//! `*.plan.toml` documents it publishes diagnostics (on open, save, and a short pause after
+//! changes), explains findings on hover, offers code actions (insert what is missing, add a
+//! suppression) and completes names and keyword values.
+//!
+//! Transport: lsp-server's message types over our own framing loop, so that a malformed message
+//! is reported and skipped instead of ending the session.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use line_index::{LineCol, LineIndex, TextSize, WideEncoding, WideLineCol};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use serde_json::{json, Value};
+
+use crate::diagnostic::{Finding, Severity};
+use crate::rules::ast::NameKind;
+use crate::rules::Registry;
+use crate::source::{SourceFile, Span};
+use crate::{Checker, FileReport};
+
+/// How long the server waits after the last change before re-checking.
+const DEBOUNCE: Duration = Duration::from_millis(150);
+const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// Run the server on stdin/stdout until the client says `exit`. Returns the exit code.
+pub fn run_stdio(registry: &'static Registry) -> i32 {
+    let (server, client) = Connection::memory();
+    let to_server = client.sender.clone();
+    // Reader: framing by hand, so a broken message is skipped, not fatal.
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        let mut input = stdin.lock();
+        loop {
+            match read_frame(&mut input) {
+                Ok(None) => break,
+                Ok(Some(body)) => {
+                    let message = match serde_json::from_slice::<Message>(&body) {
+                        Ok(m) => m,
+                        Err(e) => Message::Notification(Notification::new(
+                            MALFORMED.to_owned(),
+                            json!({ "error": e.to_string() }),
+                        )),
+                    };
+                    if to_server.send(message).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    let note =
+                        Notification::new(MALFORMED.to_owned(), json!({ "error": e.to_string() }));
+                    if to_server.send(Message::Notification(note)).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    let from_server = client.receiver;
+    let writer = std::thread::spawn(move || {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        for message in from_server {
+            if message.write(&mut out).is_err() {
+                break;
+            }
+        }
+    });
+    let code = Server::new(registry, server).serve();
+    let _ = writer.join();
+    code
+}
+
+/// What the reader sends when a message cannot be parsed.
+const MALFORMED: &str = "$/planlint/malformed";
+
+/// One framed message body, `Ok(None)` at end of input. A bad header is an error for that
+/// message only.
+fn read_frame(input: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
+    let mut length: Option<usize> = None;
+    let mut saw_header = false;
+    loop {
+        let mut line = String::new();
+        if input.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            if saw_header {
+                break;
+            }
+            continue;
+        }
+        saw_header = true;
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().ok();
+            }
+        }
+    }
+    let length = length.ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, "missing Content-Length")
+    })?;
+    if length > 64 * 1024 * 1024 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "message too large",
+        ));
+    }
+    let mut body = vec![0; length];
+    input.read_exact(&mut body)?;
+    Ok(Some(body))
+}
+
+struct Document {
+    text: String,
+    index: LineIndex,
+    report: Option<FileReport>,
+    /// When a change arrived that is not yet checked.
+    dirty_since: Option<Instant>,
+}
+
+struct Server {
+    registry: &'static Registry,
+    connection: Connection,
+    documents: HashMap<String, Document>,
+    utf8: bool,
+    shutdown: bool,
+}
+
+impl Server {
+    fn new(registry: &'static Registry, connection: Connection) -> Self {
+        Server {
+            registry,
+            connection,
+            documents: HashMap::new(),
+            utf8: false,
+            shutdown: false,
+        }
+    }
+
+    fn send(&self, message: Message) {
+        let _ = self.connection.sender.send(message);
+    }
+
+    fn notify(&self, method: &str, params: Value) {
+        self.send(Message::Notification(Notification::new(
+            method.to_owned(),
+            params,
+        )));
+    }
+
+    fn log(&self, message: &str) {
+        self.notify(
+            "window/logMessage",
+            json!({ "type": 2, "message": message }),
+        );
+    }
+
+    fn serve(mut self) -> i32 {
+        loop {
+            let timeout = self
+                .documents
+                .values()
+                .filter_map(|d| d.dirty_since)
+                .map(|t| (t + DEBOUNCE).saturating_duration_since(Instant::now()))
+                .min()
+                .unwrap_or(Duration::from_secs(3600));
+            match self.connection.receiver.recv_timeout(timeout) {
+                Ok(message) => {
+                    if let Some(code) = self.handle(message) {
+                        return code;
+                    }
+                }
+                Err(crossbeam_timeout) if crossbeam_timeout.is_timeout() => self.check_due(),
+                // The client went away without `exit`.
+                Err(_) => return 1,
+            }
+        }
+    }
+
+    fn handle(&mut self, message: Message) -> Option<i32> {
+        match message {
+            Message::Request(req) => {
+                // A bug in one handler must not end the session.
+                let id = req.id.clone();
+                let result =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.request(req)));
+                let response = result.unwrap_or_else(|_| {
+                    Response::new_err(
+                        id,
+                        ErrorCode::InternalError as i32,
+                        "planlint could not answer this request".into(),
+                    )
+                });
+                self.send(Message::Response(response));
+            }
+            Message::Notification(note) => {
+                if note.method == "exit" {
+                    return Some(if self.shutdown { 0 } else { 1 });
+                }
+                let method = note.method.clone();
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.notification(note)
+                }))
+                .is_err()
+                {
+                    self.log(&format!("planlint: internal error handling {method}"));
+                }
+            }
+            Message::Response(_) => {}
+        }
+        None
+    }
+
+    fn request(&mut self, req: Request) -> Response {
+        let id = req.id.clone();
+        let ok = |v: Value| Response::new_ok(id.clone(), v);
+        match req.method.as_str() {
+            "initialize" => {
+                let encodings = req
+                    .params
+                    .pointer("/capabilities/general/positionEncodings");
+                self.utf8 = encodings
+                    .and_then(Value::as_array)
+                    .is_some_and(|list| list.iter().any(|e| e == "utf-8"));
+                ok(json!({
+                    "capabilities": {
+                        "positionEncoding": if self.utf8 { "utf-8" } else { "utf-16" },
+                        "textDocumentSync": { "openClose": true, "change": 1, "save": { "includeText": false } },
+                        "hoverProvider": true,
+                        "codeActionProvider": { "codeActionKinds": ["quickfix"] },
+                        "completionProvider": { "triggerCharacters": ["\"", "="] },
+                    },
+                    "serverInfo": { "name": "planlint", "version": env!("CARGO_PKG_VERSION") },
+                }))
+            }
+            "shutdown" => {
+                self.shutdown = true;
+                ok(Value::Null)
+            }
+            "textDocument/hover" => ok(self.hover(&req.params)),
+            "textDocument/codeAction" => ok(self.code_actions(&req.params)),
+            "textDocument/completion" => ok(self.completion(&req.params)),
+            _ => Response::new_err(
+                id,
+                ErrorCode::MethodNotFound as i32,
+                format!("planlint does not handle {}", req.method),
+            ),
+        }
+    }
+
+    fn notification(&mut self, note: Notification) {
+        let uri = note
+            .params
+            .pointer("/textDocument/uri")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        match (note.method.as_str(), uri) {
+            ("textDocument/didOpen", Some(uri)) => {
+                let text = note
+                    .params
+                    .pointer("/textDocument/text")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                self.set_text(&uri, text);
+                self.check_now(&uri);
+            }
+            ("textDocument/didChange", Some(uri)) => {
+                // Full sync: the last change holds the whole text.
+                let text = note
+                    .params
+                    .pointer("/contentChanges")
+                    .and_then(Value::as_array)
+                    .and_then(|c| c.last())
+                    .and_then(|c| c.get("text"))
+                    .and_then(Value::as_str);
+                if let Some(text) = text {
+                    self.set_text(&uri, text.to_owned());
+                    if let Some(doc) = self.documents.get_mut(&uri) {
+                        doc.dirty_since = Some(Instant::now());
+                    }
+                }
+            }
+            ("textDocument/didSave", Some(uri)) => self.check_now(&uri),
+            ("textDocument/didClose", Some(uri)) => {
+                self.documents.remove(&uri);
+                self.notify(
+                    "textDocument/publishDiagnostics",
+                    json!({ "uri": uri, "diagnostics": [] }),
+                );
+            }
+            (MALFORMED, _) => {
+                let error = note
+                    .params
+                    .get("error")
+                    .and_then(Value::as_str)
+                    .unwrap_or("unreadable");
+                self.log(&format!("planlint: ignored a malformed message ({error})"));
+            }
+            _ => {}
+        }
+    }
+
+    fn set_text(&mut self, uri: &str, text: String) {
+        let index = LineIndex::new(&text);
+        let doc = self
+            .documents
+            .entry(uri.to_owned())
+            .or_insert_with(|| Document {
+                text: String::new(),
+                index: LineIndex::new(""),
+                report: None,
+                dirty_since: None,
+            });
+        doc.text = text;
+        doc.index = index;
+    }
+
+    fn check_due(&mut self) {
+        let due: Vec<String> = self
+            .documents
+            .iter()
+            .filter(|(_, d)| d.dirty_since.is_some_and(|t| t.elapsed() >= DEBOUNCE))
+            .map(|(u, _)| u.clone())
+            .collect();
+        for uri in due {
+            self.check_now(&uri);
+        }
+    }
+
+    fn check_now(&mut self, uri: &str) {
+        let Some(doc) = self.documents.get_mut(uri) else {
+            return;
+        };
+        doc.dirty_since = None;
+        if !uri.ends_with(".toml") {
+            return;
+        }
+        let path = uri_to_path(uri);
+        let name = path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| uri.to_owned());
+        let source = SourceFile::new(name, doc.text.clone());
+        let mut checker = Checker::new(self.registry);
+        // The project's planlint.toml applies in the editor as on the command line.
+        if let Some(config) = path
+            .as_deref()
+            .and_then(crate::config::Config::discover)
+            .and_then(|p| crate::config::Config::load(&p).ok())
+        {
+            checker.config = config;
+        }
+        let report = crate::check_source(Arc::clone(&source), &checker);
+        let diagnostics: Vec<Value> = report
+            .findings
+            .iter()
+            .map(|f| self.diagnostic(uri, doc_ref(&self.documents, uri), f))
+            .collect();
+        if let Some(doc) = self.documents.get_mut(uri) {
+            doc.report = Some(report);
+        }
+        self.notify(
+            "textDocument/publishDiagnostics",
+            json!({ "uri": uri, "diagnostics": diagnostics }),
+        );
+    }
+
+    fn position(&self, doc: &Document, offset: usize) -> Value {
+        let offset = offset.min(doc.text.len());
+        let lc = doc.index.line_col(TextSize::from(offset as u32));
+        if self.utf8 {
+            return json!({ "line": lc.line, "character": lc.col });
+        }
+        let wide = doc
+            .index
+            .to_wide(WideEncoding::Utf16, lc)
+            .unwrap_or(WideLineCol {
+                line: lc.line,
+                col: lc.col,
+            });
+        json!({ "line": wide.line, "character": wide.col })
+    }
+
+    fn range(&self, doc: &Document, span: Span) -> Value {
+        json!({ "start": self.position(doc, span.start), "end": self.position(doc, span.end) })
+    }
+
+    /// The byte offset of an LSP position.
+    fn offset(&self, doc: &Document, position: &Value) -> Option<usize> {
+        let line = position.get("line")?.as_u64()? as u32;
+        let character = position.get("character")?.as_u64()? as u32;
+        let lc = if self.utf8 {
+            LineCol {
+                line,
+                col: character,
+            }
+        } else {
+            doc.index.to_utf8(
+                WideEncoding::Utf16,
+                WideLineCol {
+                    line,
+                    col: character,
+                },
+            )?
+        };
+        doc.index.offset(lc).map(|o| u32::from(o) as usize)
+    }
+
+    fn diagnostic(&self, uri: &str, doc: &Document, f: &Finding) -> Value {
+        let severity = match f.severity {
+            Severity::Error => 1,
+            Severity::Warning => 2,
+            Severity::Info => 3,
+        };
+        let mut message = f.message.clone();
+        if !f.label.is_empty() && f.label != f.message {
+            message.push_str(&format!("：{}", f.label));
+        }
+        let mut related: Vec<Value> = f
+            .related
+            .iter()
+            .map(|r| json!({ "location": { "uri": uri, "range": self.range(doc, r.span) }, "message": r.message }))
+            .collect();
+        if let Some(cite) = &f.cite {
+            related.push(json!({ "location": { "uri": uri, "range": self.range(doc, f.span) }, "message": format!("依据：{}", cite.render()) }));
+        }
+        let mut d = json!({
+            "range": self.range(doc, f.span),
+            "severity": severity,
+            "code": f.code,
+            "source": "planlint",
+            "message": message,
+            "relatedInformation": related,
+        });
+        if let Some(origin) = &f.origin {
+            d["codeDescription"] = json!({ "href": format!("{REPOSITORY}/blob/main/{}#L{}", origin.file, origin.line) });
+        }
+        d
+    }
+
+    fn findings_at<'a>(&'a self, doc: &'a Document, offset: usize) -> Vec<&'a Finding> {
+        doc.report
+            .as_ref()
+            .map(|r| {
+                r.findings
+                    .iter()
+                    .filter(|f| {
+                        f.span.start <= offset && offset <= f.span.end.max(f.span.start + 1)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn hover(&self, params: &Value) -> Value {
+        let Some((doc, offset)) = self.doc_and_offset(params) else {
+            return Value::Null;
+        };
+        let mut parts = Vec::new();
+        for f in self.findings_at(doc, offset) {
+            let mut text = format!("**{}** `{}`\n\n{}", f.message, f.code, f.label);
+            if let Some((_, rule)) = self.registry.rule(&f.code) {
+                if let Some(explain) = &rule.explain {
+                    text.push_str(&format!("\n\n{explain}"));
+                }
+            }
+            if let Some(help) = crate::report::full_help(f) {
+                text.push_str(&format!(
+                    "\n\n{}",
+                    help.replace("可添加：\n", "可添加：\n```toml\n")
+                        + if f.suggestion.is_some() { "\n```" } else { "" }
+                ));
+            }
+            parts.push(text);
+        }
+        if parts.is_empty() {
+            return Value::Null;
+        }
+        json!({ "contents": { "kind": "markdown", "value": parts.join("\n\n---\n\n") } })
+    }
+
+    fn doc_and_offset(&self, params: &Value) -> Option<(&Document, usize)> {
+        let uri = params.pointer("/textDocument/uri")?.as_str()?;
+        let doc = self.documents.get(uri)?;
+        let offset = self.offset(doc, params.get("position")?)?;
+        Some((doc, offset))
+    }
+
+    fn code_actions(&self, params: &Value) -> Value {
+        let Some(uri) = params.pointer("/textDocument/uri").and_then(Value::as_str) else {
+            return json!([]);
+        };
+        let Some(doc) = self.documents.get(uri) else {
+            return json!([]);
+        };
+        let (Some(start), Some(end)) = (
+            params
+                .pointer("/range/start")
+                .and_then(|p| self.offset(doc, p)),
+            params
+                .pointer("/range/end")
+                .and_then(|p| self.offset(doc, p)),
+        ) else {
+            return json!([]);
+        };
+        let Some(report) = &doc.report else {
+            return json!([]);
+        };
+        let mut actions = Vec::new();
+        for f in report
+            .findings
+            .iter()
+            .filter(|f| !f.fatal && f.span.start <= end && start <= f.span.end)
+        {
+            let diagnostic = self.diagnostic(uri, doc, f);
+            if let Some(suggestion) = &f.suggestion {
+                // A new table goes at the end of the file; a key goes on the line after the anchor.
+                let (at, text) = if suggestion.starts_with('[') {
+                    let sep = if doc.text.ends_with('\n') {
+                        "\n"
+                    } else {
+                        "\n\n"
+                    };
+                    (doc.text.len(), format!("{sep}{suggestion}\n"))
+                } else {
+                    let line_end = doc.text[f.span.start..]
+                        .find('\n')
+                        .map(|p| f.span.start + p + 1)
+                        .unwrap_or(doc.text.len());
+                    (line_end, format!("{suggestion}\n"))
+                };
+                actions.push(json!({
+                    "title": format!("插入：{}", suggestion.lines().next().unwrap_or("")),
+                    "kind": "quickfix",
+                    "diagnostics": [diagnostic.clone()],
+                    "edit": { "changes": { uri: [{ "range": self.range(doc, Span::new(at, at)), "newText": text }] } },
+                }));
+            }
+            let line_start = doc.text[..f.span.start]
+                .rfind('\n')
+                .map(|p| p + 1)
+                .unwrap_or(0);
+            let indent: String = doc.text[line_start..]
+                .chars()
+                .take_while(|c| *c == ' ')
+                .collect();
+            actions.push(json!({
+                "title": format!("忽略此处的 {}（添加 planlint: allow 注释）", f.code),
+                "kind": "quickfix",
+                "diagnostics": [diagnostic],
+                "edit": { "changes": { uri: [{
+                    "range": self.range(doc, Span::new(line_start, line_start)),
+                    "newText": format!("{indent}# planlint: allow({}) 请写明理由\n", f.code),
+                }] } },
+            }));
+        }
+        Value::Array(actions)
+    }
+
+    fn completion(&self, params: &Value) -> Value {
+        let Some((doc, offset)) = self.doc_and_offset(params) else {
+            return json!([]);
+        };
+        let line_start = doc.text[..offset].rfind('\n').map(|p| p + 1).unwrap_or(0);
+        let line = doc.text[line_start..offset].trim_start();
+        let key = line.split('=').next().unwrap_or("").trim();
+        if !line.contains('=') {
+            return json!([]);
+        }
+        let words: Vec<String> = match key {
+            "kind" => crate::plan::PlanKind::WORDS
+                .iter()
+                .map(|w| w.to_string())
+                .collect(),
+            "level" => crate::plan::Level::WORDS
+                .iter()
+                .map(|w| w.to_string())
+                .collect(),
+            "relation" => crate::plan::Relation::WORDS
+                .iter()
+                .map(|w| w.to_string())
+                .collect(),
+            "per" => vec!["year".into()],
+            "name" => {
+                // Which list the name is in: the nearest table header above.
+                let header = doc.text[..line_start]
+                    .lines()
+                    .rev()
+                    .find(|l| l.trim_start().starts_with("[["))
+                    .unwrap_or("");
+                let kind = if header.contains("[[actions]]") {
+                    Some(crate::plan::SectionKind::Action)
+                } else if header.contains("[[projects]]") {
+                    Some(crate::plan::SectionKind::Project)
+                } else if header.contains("[[safeguards]]") {
+                    Some(crate::plan::SectionKind::Safeguard)
+                } else {
+                    None
+                };
+                let mut names: Vec<String> = self
+                    .registry
+                    .packs()
+                    .flat_map(|p| p.names.values())
+                    .filter(|n| kind.is_some_and(|k| n.kind == NameKind::Section(k)))
+                    .map(|n| n.canonical.clone())
+                    .collect();
+                names.sort();
+                names.dedup();
+                names
+            }
+            _ => Vec::new(),
+        };
+        let quoted = line
+            .split_once('=')
+            .map(|(_, v)| v.trim_start().starts_with('"'))
+            .unwrap_or(false);
+        Value::Array(
+            words
+                .into_iter()
+                .map(|w| {
+                    let insert = if quoted {
+                        w.clone()
+                    } else {
+                        format!("\"{w}\"")
+                    };
+                    json!({ "label": w, "kind": 12, "insertText": insert })
+                })
+                .collect(),
+        )
+    }
+}
+
+fn doc_ref<'a>(documents: &'a HashMap<String, Document>, uri: &str) -> &'a Document {
+    &documents[uri]
+}
+
+/// `file:///a/%E5%AD%9F.plan.toml` → `/a/孟.plan.toml`.
+fn uri_to_path(uri: &str) -> Option<PathBuf> {
+    let rest = uri.strip_prefix("file://")?;
+    let bytes = rest.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?, 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).ok().map(PathBuf::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_file_uris_decode() {
+        assert_eq!(
+            uri_to_path("file:///plans/%E5%AD%9F%E6%B4%A5.plan.toml"),
+            Some(PathBuf::from("/plans/孟津.plan.toml"))
+        );
+        assert_eq!(uri_to_path("untitled:1"), None);
+    }
+
+    #[test]
+    fn frames_are_read_and_bad_ones_refused() {
+        let input = b"Content-Length: 2\r\n\r\n{}Content-Length: x\r\n\r\n";
+        let mut reader = std::io::BufReader::new(&input[..]);
+        assert_eq!(read_frame(&mut reader).unwrap(), Some(b"{}".to_vec()));
+        assert!(read_frame(&mut reader).is_err());
+        assert_eq!(read_frame(&mut reader).unwrap(), None);
+    }
+}

@@ -1,0 +1,249 @@
+//! The language server, started as a real process and spoken to in JSON-RPC.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: i64,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_planlint"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, messages) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            messages,
+            next_id: 1,
+        }
+    }
+
+    fn send_raw(&mut self, body: &[u8]) {
+        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
+        self.stdin.write_all(body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send_raw(
+            json!({ "jsonrpc": "2.0", "method": method, "params": params })
+                .to_string()
+                .as_bytes(),
+        );
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send_raw(
+            json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params })
+                .to_string()
+                .as_bytes(),
+        );
+        self.wait(|m| m["id"] == id)
+    }
+
+    fn wait(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let m = self
+                .messages
+                .recv_timeout(Duration::from_secs(20))
+                .expect("the server answers");
+            if pred(&m) {
+                return m;
+            }
+        }
+    }
+
+    fn diagnostics(&mut self) -> Vec<Value> {
+        let note = self.wait(|m| m["method"] == "textDocument/publishDiagnostics");
+        note["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+}
+
+const URI: &str = "file:///tmp/planlint-lsp-test/%E5%AD%9F%E6%B4%A5.plan.toml";
+
+fn plan() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/plans/changzhi-city-2021-2025.plan.toml"
+    ))
+    .unwrap()
+}
+
+#[test]
+fn a_session_from_initialize_to_exit() {
+    let mut c = Client::start();
+    let init = c.request("initialize", json!({ "capabilities": {} }));
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-16");
+    c.notify("initialized", json!({}));
+
+    let text = plan();
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "toml", "version": 1, "text": text } }),
+    );
+    let diagnostics = c.diagnostics();
+    let level = diagnostics
+        .iter()
+        .find(|d| d["code"] == "national-2021/literacy-2025-level")
+        .expect("published");
+    let value_line = text
+        .lines()
+        .position(|l| l.starts_with("value = 14.5"))
+        .unwrap() as u64;
+    assert_eq!(
+        level["range"]["start"],
+        json!({ "line": value_line, "character": 8 })
+    );
+    assert_eq!(level["severity"], 2);
+    assert!(level["codeDescription"]["href"]
+        .as_str()
+        .unwrap()
+        .contains("rules/"));
+    assert!(level["relatedInformation"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("依据："));
+
+    // A finding on a line of Chinese text: UTF-16 columns, not bytes.
+    let changed = text.replacen(
+        "name = \"青少年科学素质提升行动\"",
+        "name = \"青少年科学素质提升行动\"\nleed = [\"市科协\"]",
+        1,
+    );
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": URI, "version": 2 }, "contentChanges": [{ "text": changed }] }));
+    let diagnostics = c.diagnostics();
+    let unknown = diagnostics
+        .iter()
+        .find(|d| d["code"] == "plan/unknown-key")
+        .expect("debounced re-check");
+    let line = changed.lines().position(|l| l.starts_with("leed")).unwrap() as u64;
+    assert_eq!(
+        unknown["range"],
+        json!({ "start": { "line": line, "character": 0 }, "end": { "line": line, "character": 4 } })
+    );
+
+    let hover = c.request("textDocument/hover", json!({ "textDocument": { "uri": URI }, "position": { "line": value_line, "character": 9 } }));
+    let contents = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        contents.contains("national-2021/literacy-2025-level") && contents.contains("依据"),
+        "{contents}"
+    );
+
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": URI }, "range": { "start": { "line": line, "character": 0 }, "end": { "line": line, "character": 2 } }, "context": { "diagnostics": [] } }),
+    );
+    let titles: Vec<&str> = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.contains("planlint: allow")),
+        "{titles:?}"
+    );
+
+    let kind_line = changed
+        .lines()
+        .position(|l| l.starts_with("kind ="))
+        .unwrap() as u64;
+    let completion = c.request("textDocument/completion", json!({ "textDocument": { "uri": URI }, "position": { "line": kind_line, "character": 7 } }));
+    let labels: Vec<&str> = completion["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"implementation") && labels.contains(&"work-points"),
+        "{labels:?}"
+    );
+
+    // Garbage on the wire and a bad document do not end the session.
+    c.send_raw(b"{not json");
+    c.send_raw(b"Content-Length: oops\r\n\r\n");
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": "file:///tmp/x/bad.plan.toml", "languageId": "toml", "version": 1, "text": "[plan\n\u{0}" } }));
+    let bad = c.diagnostics();
+    assert!(bad
+        .iter()
+        .all(|d| d["code"].as_str().unwrap().starts_with("plan/")));
+    let unknown_method = c.request("textDocument/definition", json!({}));
+    assert!(unknown_method["error"].is_object());
+
+    let shutdown = c.request("shutdown", Value::Null);
+    assert!(shutdown["result"].is_null());
+    c.notify("exit", Value::Null);
+    let status = c.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn utf8_positions_when_the_client_offers_them() {
+    let mut c = Client::start();
+    let init = c.request(
+        "initialize",
+        json!({ "capabilities": { "general": { "positionEncodings": ["utf-8", "utf-16"] } } }),
+    );
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-8");
+    let text = "[plan]\ntitle = \"某区\"\nkind = \"implementation\"\nlevel = \"district\"\nperiod = [2021, 2025]\n\"区\" = 1\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "toml", "version": 1, "text": text } }),
+    );
+    let diagnostics = c.diagnostics();
+    let unknown = diagnostics
+        .iter()
+        .find(|d| d["code"] == "plan/unknown-key")
+        .unwrap();
+    // The key `"区"` is 5 bytes in UTF-8 (3 UTF-16 units).
+    assert_eq!(
+        unknown["range"]["end"],
+        json!({ "line": 5, "character": 5 })
+    );
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.child.wait().unwrap().code(), Some(0));
+}
