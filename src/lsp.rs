@@ -521,13 +521,14 @@ impl Server {
             let diagnostic = self.diagnostic(uri, doc, f);
             if let Some(suggestion) = &f.suggestion {
                 // A new table goes at the end of the file; a key goes on the line after the anchor.
-                let (at, text) = if suggestion.starts_with('[') {
-                    let sep = if doc.text.ends_with('\n') {
-                        "\n"
-                    } else {
-                        "\n\n"
-                    };
-                    (doc.text.len(), format!("{sep}{suggestion}\n"))
+                let table = suggestion
+                    .strip_prefix("[[")
+                    .and_then(|t| t.split("]]").next());
+                let (at, text) = if let Some(table) = table {
+                    (
+                        table_insertion_point(&doc.text, table),
+                        format!("\n{suggestion}\n"),
+                    )
                 } else {
                     let line_end = doc.text[f.span.start..]
                         .find('\n')
@@ -636,6 +637,32 @@ impl Server {
     }
 }
 
+/// Where a new `[[table]]` item belongs: after the last item of that array (before the next
+/// table of another array), else at the end of the file.
+fn table_insertion_point(text: &str, table: &str) -> usize {
+    let top = table.split('.').next().unwrap_or(table);
+    let mut offset = 0;
+    let mut in_array = false;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            let name = t
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim();
+            let this = name == top || name.starts_with(&format!("{top}."));
+            if in_array && !this {
+                return offset;
+            }
+            in_array = this;
+        }
+        offset += line.len();
+    }
+    text.len()
+}
+
 fn doc_ref<'a>(documents: &'a HashMap<String, Document>, uri: &str) -> &'a Document {
     &documents[uri]
 }
@@ -663,6 +690,16 @@ fn uri_to_path(uri: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_items_go_after_their_array() {
+        let text = "[plan]\n\n[[projects]]\nname = \"a\"\n  [[projects.measures]]\n  title = \"m\"\n\n[[safeguards]]\nname = \"s\"\n";
+        assert_eq!(
+            &text[table_insertion_point(text, "projects")..],
+            "[[safeguards]]\nname = \"s\"\n"
+        );
+        assert_eq!(table_insertion_point(text, "targets"), text.len());
+    }
 
     #[test]
     fn chinese_file_uris_decode() {

@@ -202,6 +202,39 @@ fn a_session_from_initialize_to_exit() {
         "{labels:?}"
     );
 
+    // A missing project: the quick fix inserts its skeleton after the last [[projects]] item.
+    let without = changed.replacen(
+        "[[projects]]\nname = \"科学素质国际交流合作工程\"",
+        "[[projects]]\nname = \"其他工程\"",
+        1,
+    );
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": URI, "version": 3 }, "contentChanges": [{ "text": without }] }));
+    let diagnostics = c.diagnostics();
+    let missing = diagnostics
+        .iter()
+        .find(|d| d["code"] == "national-2021/international-cooperation")
+        .expect("found");
+    let actions = c.request("textDocument/codeAction", json!({ "textDocument": { "uri": URI }, "range": missing["range"], "context": { "diagnostics": [missing] } }));
+    let insert = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("插入"))
+        .expect("a quick fix");
+    let edit = &insert["edit"]["changes"][URI][0];
+    assert!(edit["newText"]
+        .as_str()
+        .unwrap()
+        .contains("name = \"科学素质国际交流合作工程\""));
+    let safeguards_line = without
+        .lines()
+        .position(|l| l.starts_with("[[safeguards]]"))
+        .unwrap() as u64;
+    assert_eq!(
+        edit["range"]["start"],
+        json!({ "line": safeguards_line, "character": 0 })
+    );
+
     // Garbage on the wire and a bad document do not end the session.
     c.send_raw(b"{not json");
     c.send_raw(b"Content-Length: oops\r\n\r\n");
