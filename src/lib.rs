@@ -60,6 +60,9 @@ impl FileReport {
     }
 }
 
+/// Plan files larger than this are refused unread.
+pub const MAX_PLAN_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Whether a path names a structured plan (TOML) rather than a document to import.
 pub fn is_plan_file(path: &Path) -> bool {
     path.extension()
@@ -131,6 +134,26 @@ pub fn check_path(path: &Path, display_name: &str, checker: &Checker<'_>) -> Fil
 
 /// Read and check one plan file.
 fn check_plan_path(path: &Path, display_name: &str, checker: &Checker<'_>) -> FileReport {
+    // A plan is a few hundred KB at most; a huge file is refused before it is read.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.len() > MAX_PLAN_BYTES {
+            let finding = Finding::input_error(
+                "plan/too-large",
+                format!(
+                    "{display_name} is {} MB; planlint checks plans up to {} MB",
+                    meta.len() / 1_000_000,
+                    MAX_PLAN_BYTES / 1_000_000
+                ),
+                Span::default(),
+                "not read",
+            );
+            return FileReport {
+                source: SourceFile::with_path(display_name, path, String::new()),
+                packs: Vec::new(),
+                findings: vec![finding],
+            };
+        }
+    }
     match std::fs::read(path) {
         Ok(bytes) => match SourceFile::decode(&bytes) {
             Ok(text) => check_source(SourceFile::with_path(display_name, path, text), checker),

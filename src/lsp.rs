@@ -74,6 +74,30 @@ pub fn run_stdio(registry: &'static Registry) -> i32 {
     code
 }
 
+/// Feed raw bytes (framed messages, possibly broken) to a server and let it answer into the
+/// void: for fuzzing the message handling. Never panics on any input.
+pub fn serve_bytes(registry: &'static Registry, bytes: &[u8]) {
+    let (server, client) = Connection::memory();
+    let mut input = std::io::BufReader::new(bytes);
+    loop {
+        let message = match read_frame(&mut input) {
+            Ok(None) => break,
+            Ok(Some(body)) => serde_json::from_slice::<Message>(&body).unwrap_or_else(|e| {
+                Message::Notification(Notification::new(
+                    MALFORMED.to_owned(),
+                    json!({ "error": e.to_string() }),
+                ))
+            }),
+            Err(_) => break,
+        };
+        if client.sender.send(message).is_err() {
+            break;
+        }
+    }
+    drop(client.sender);
+    let _ = Server::new(registry, server).serve();
+}
+
 /// What the reader sends when a message cannot be parsed.
 const MALFORMED: &str = "$/planlint/malformed";
 

@@ -2,13 +2,15 @@
 
 mod eval;
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use crate::diagnostic::{Finding, Related, RuleOrigin};
 use crate::plan::{format_number, Plan, Relation, Section, SectionKind, Sp, Target};
 use crate::rules::ast::{BasisCheck, Bound, Collection, Expect, NameKind};
 use crate::rules::normalize::DocumentNumber;
-use crate::rules::{ResolvedName, ResolvedPack, ResolvedRule};
+use crate::rules::{Normalizer, ResolvedName, ResolvedPack, ResolvedRule};
 use crate::source::Span;
 use eval::{interpolate, Item};
 
@@ -16,10 +18,11 @@ use eval::{interpolate, Item};
 /// already ran or dropped (the lower pack in the chain wins). Adds what it runs to `handled`.
 pub fn check_plan(plan: &Plan, pack: &ResolvedPack, handled: &mut HashSet<String>) -> Vec<Finding> {
     handled.extend(pack.dropped.iter().map(|d| d.id.clone()));
+    let keys = KeyCache::new(&pack.normalizer);
     let mut findings = Vec::new();
     for rule in &pack.rules {
         if handled.insert(rule.id.clone()) && rule_applies(rule, plan) {
-            run_rule(plan, pack, rule, &mut findings);
+            run_rule(plan, pack, &keys, rule, &mut findings);
         }
     }
     findings
@@ -55,7 +58,35 @@ fn finding(rule: &ResolvedRule, span: Span, label: String) -> Finding {
     }
 }
 
-fn sections<'p>(plan: &'p Plan, pack: &ResolvedPack, name: &ResolvedName) -> Vec<&'p Section> {
+/// Normalised names of one plan, computed once: every rule of a pack compares the same names.
+struct KeyCache<'p> {
+    normalizer: &'p Normalizer,
+    keys: RefCell<HashMap<&'p str, Rc<str>>>,
+}
+
+impl<'p> KeyCache<'p> {
+    fn new(normalizer: &'p Normalizer) -> Self {
+        KeyCache {
+            normalizer,
+            keys: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn key(&self, name: &'p str) -> Rc<str> {
+        if let Some(k) = self.keys.borrow().get(name) {
+            return Rc::clone(k);
+        }
+        let k: Rc<str> = self.normalizer.key(name).into();
+        self.keys.borrow_mut().insert(name, Rc::clone(&k));
+        k
+    }
+
+    fn matches(&self, name: &'p str, declared: &[String]) -> bool {
+        Normalizer::key_matches(&self.key(name), declared)
+    }
+}
+
+fn sections<'p>(plan: &'p Plan, keys: &KeyCache<'p>, name: &ResolvedName) -> Vec<&'p Section> {
     let kinds = [
         SectionKind::Action,
         SectionKind::Project,
@@ -64,11 +95,17 @@ fn sections<'p>(plan: &'p Plan, pack: &ResolvedPack, name: &ResolvedName) -> Vec
     kinds
         .iter()
         .flat_map(|k| plan.sections(*k).items.iter())
-        .filter(|s| pack.normalizer.matches(&s.name.value, &name.keys))
+        .filter(|s| keys.matches(&s.name.value, &name.keys))
         .collect()
 }
 
-fn run_rule(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mut Vec<Finding>) {
+fn run_rule<'p>(
+    plan: &'p Plan,
+    pack: &ResolvedPack,
+    keys: &KeyCache<'p>,
+    rule: &ResolvedRule,
+    out: &mut Vec<Finding>,
+) {
     match &rule.expect {
         Expect::Present { kind, name } => {
             let name = pack.name(&name.value);
@@ -76,7 +113,7 @@ fn run_rule(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mut Vec
             if !items
                 .items
                 .iter()
-                .any(|s| pack.normalizer.matches(&s.name.value, &name.keys))
+                .any(|s| keys.matches(&s.name.value, &name.keys))
             {
                 let span = items.span.unwrap_or(plan.span);
                 let mut f = finding(rule, span, format!("此处缺少“{}”", name.canonical));
@@ -89,7 +126,7 @@ fn run_rule(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mut Vec
             }
         }
         Expect::Lead { name, patterns } => {
-            for section in sections(plan, pack, pack.name(&name.value)) {
+            for section in sections(plan, keys, pack.name(&name.value)) {
                 let leads: Vec<&Sp<String>> = section.all_leads().collect();
                 let span = section.lead.span.unwrap_or(section.name.span);
                 if leads.is_empty() {
@@ -121,7 +158,7 @@ fn run_rule(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mut Vec
             }
         }
         Expect::TargetIn { name } => {
-            for section in sections(plan, pack, pack.name(&name.value)) {
+            for section in sections(plan, keys, pack.name(&name.value)) {
                 if section.all_targets().next().is_none() {
                     let mut f = finding(
                         rule,
@@ -147,7 +184,7 @@ fn run_rule(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mut Vec
                 .targets
                 .items
                 .iter()
-                .filter(|t| pack.normalizer.matches(&t.indicator.value, &name.keys))
+                .filter(|t| keys.matches(&t.indicator.value, &name.keys))
                 .filter(|t| year.is_none_or(|y| t.year.as_ref().is_some_and(|ty| ty.value == y)))
                 .collect();
             match bound {
@@ -231,12 +268,12 @@ fn run_rule(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mut Vec
                 out.push(finding(rule, plan.period.span, label));
             }
         }
-        Expect::ConsistentUnits => consistent_units(plan, pack, rule, out),
+        Expect::ConsistentUnits => consistent_units(plan, pack, keys, rule, out),
         Expect::Unique { collections } => {
-            let mut seen: HashMap<String, Span> = HashMap::new();
+            let mut seen: HashMap<Rc<str>, Span> = HashMap::new();
             for item in items(plan, collections) {
                 let Some(name) = item.name() else { continue };
-                let key = pack.normalizer.key(&name.value);
+                let key = keys.key(&name.value);
                 if let Some(first) = seen.get(&key) {
                     let mut f = finding(rule, name.span, format!("“{}”重复", name.value));
                     f.related.push(Related {
@@ -297,7 +334,13 @@ fn basis(
 
 /// Flags a declared unit written in two forms in one plan (区教育局 and 区教体局). A unit
 /// name is matched to the declared unit whose longest alias it contains; the alias is its form.
-fn consistent_units(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mut Vec<Finding>) {
+fn consistent_units<'p>(
+    plan: &'p Plan,
+    pack: &ResolvedPack,
+    keys: &KeyCache<'p>,
+    rule: &ResolvedRule,
+    out: &mut Vec<Finding>,
+) {
     let units: Vec<&ResolvedName> = pack
         .names
         .values()
@@ -320,7 +363,7 @@ fn consistent_units(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: 
     // For each declared unit (by canonical name): the forms seen, with their first mention.
     let mut seen: HashMap<&str, Vec<(&str, &Sp<String>)>> = HashMap::new();
     for mention in mentions {
-        let key = pack.normalizer.key(&mention.value);
+        let key = keys.key(&mention.value);
         let best = units
             .iter()
             .flat_map(|u| u.keys.iter().map(move |k| (*u, k)))

@@ -39,11 +39,15 @@ impl Normalizer {
     /// Whether a name written in a plan denotes the declared name (or one of its aliases):
     /// equal keys, or the plan's key containing the declared one (大力实施… still matches).
     pub fn matches(&self, written: &str, declared_keys: &[String]) -> bool {
-        let key = self.key(written);
+        Self::key_matches(&self.key(written), declared_keys)
+    }
+
+    /// [`Normalizer::matches`] for a name already normalised.
+    pub fn key_matches(key: &str, declared_keys: &[String]) -> bool {
         !key.is_empty()
             && declared_keys
                 .iter()
-                .any(|d| !d.is_empty() && (key == *d || key.contains(d.as_str())))
+                .any(|d| !d.is_empty() && (key == d || key.contains(d.as_str())))
     }
 }
 
