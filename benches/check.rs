@@ -1,0 +1,146 @@
+//! Benchmarks, each against a baseline measured in the same run (see docs/BENCHMARKS.md).
+//!
+//! cargo bench --bench check
+
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use planlint::rules::Registry;
+use planlint::source::SourceFile;
+use planlint::Checker;
+
+const ACTIONS: [&str; 5] = ["青少年科学素质提升行动", "农民科学素质提升行动", "产业工人科学素质提升行动", "老年人科学素质提升行动", "领导干部和公务员科学素质提升行动"];
+const PROJECTS: [&str; 4] = ["科技资源科普化工程", "科普信息化提升工程", "科普基础设施工程", "基层科普能力提升工程"];
+
+/// A plan with `measures` measures under each action and project (3 is about a real plan).
+fn plan_text(measures: usize) -> String {
+    let mut s = String::from("[plan]\ntitle = \"某区全民科学素质行动规划纲要实施方案\"\nkind = \"implementation\"\nlevel = \"district\"\nregion = [\"某省\", \"某市\", \"某区\"]\nperiod = [2021, 2025]\nbasis = [\"国发〔2021〕9号\"]\n\n[[targets]]\nindicator = \"公民具备科学素质的比例\"\nrelation = \"above\"\nvalue = 16\nunit = \"%\"\nyear = 2025\n");
+    for (key, names) in [("actions", &ACTIONS[..]), ("projects", &PROJECTS[..])] {
+        for name in names {
+            s.push_str(&format!("\n[[{key}]]\nname = \"{name}\"\nlead = [\"区教体局\", \"区科协\"]\npartners = [\"区科工局\", \"人社局\", \"区妇联\", \"区气象局\"]\n"));
+            for m in 0..measures {
+                s.push_str(&format!(
+                    "\n  [[{key}.measures]]\n  title = \"第{m}项措施：加强科普基础设施建设，提升基层科普服务能力\"\n  text = \"推进科普资源共建共享，鼓励乡镇（街道）和村（社区）建设具有科普教育功能的综合服务设施。\"\n  partners = [\"区财政局\", \"农业农村局\"]\n\n    [[{key}.measures.targets]]\n    indicator = \"科普培训\"\n    value = {m}\n    unit = \"人次\"\n    year = 2025\n"
+                ));
+            }
+        }
+    }
+    s.push_str("\n[[safeguards]]\nname = \"加强组织领导\"\n\n[[safeguards]]\nname = \"健全长效机制\"\n\n[[safeguards]]\nname = \"完善保障条件\"\n");
+    s
+}
+
+fn builtin() -> &'static Registry {
+    Registry::builtin().as_ref().expect("built-in packs load")
+}
+
+/// Editor path: re-check one ~100 KB plan after an edit, packs already loaded; the baseline is
+/// parsing the same text with the `toml` crate.
+fn editor(c: &mut Criterion) {
+    let text = plan_text(60);
+    assert!((90_000..130_000).contains(&text.len()), "{} bytes", text.len());
+    let checker = Checker::new(builtin());
+    let mut g = c.benchmark_group("editor-100kb");
+    g.bench_function("baseline: toml parse", |b| b.iter(|| toml::de::DeTable::parse(black_box(&text)).map(|t| t.get_ref().len())));
+    g.bench_function("planlint: load + check", |b| {
+        b.iter(|| planlint::check_source(SourceFile::new("p.plan.toml", black_box(text.clone())), &checker).findings.len())
+    });
+    g.finish();
+}
+
+/// Start-up: parsing and resolving the built-in packs, against checking one plan-sized file.
+fn startup(c: &mut Criterion) {
+    let text = plan_text(3);
+    let checker = Checker::new(builtin());
+    let mut g = c.benchmark_group("startup");
+    g.bench_function("load the built-in packs", |b| b.iter(|| Registry::with_builtin(Vec::new()).map(|r| r.packs().count())));
+    g.bench_function("check one plan (packs loaded)", |b| {
+        b.iter(|| planlint::check_source(SourceFile::new("p.plan.toml", black_box(text.clone())), &checker).findings.len())
+    });
+    g.finish();
+}
+
+/// Scaling with plan size (measures per section) and with rule count.
+fn scaling(c: &mut Criterion) {
+    let checker = Checker::new(builtin());
+    let mut g = c.benchmark_group("scaling-plan-size");
+    for factor in [1usize, 10, 100] {
+        let text = plan_text(3 * factor);
+        g.bench_with_input(BenchmarkId::new("toml parse", factor), &text, |b, t| b.iter(|| toml::de::DeTable::parse(t).map(|t| t.get_ref().len())));
+        g.bench_with_input(BenchmarkId::new("planlint", factor), &text, |b, t| {
+            b.iter(|| planlint::check_source(SourceFile::new("p.plan.toml", t.clone()), &checker).findings.len())
+        });
+    }
+    g.finish();
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let peer = std::fs::read_to_string(root.join("benches/peer.rules")).unwrap();
+    let (head, rules) = peer.split_at(peer.find("rule youth-action").unwrap());
+    let text = plan_text(3);
+    let mut g = c.benchmark_group("scaling-rule-count");
+    for factor in [1usize, 10] {
+        let mut pack = head.to_owned();
+        for copy in 0..factor {
+            pack.push_str(&rules.replace("rule ", &format!("rule c{copy}-")));
+        }
+        let registry = Registry::from_sources(vec![SourceFile::new("peer.rules", pack)]).unwrap();
+        let forced = vec![Arc::clone(registry.get("peer").unwrap())];
+        let checker = Checker { registry: &registry, forced, config: Default::default() };
+        g.bench_with_input(BenchmarkId::new("planlint", factor * 13), &text, |b, t| {
+            b.iter(|| planlint::check_source(SourceFile::new("p.plan.toml", t.clone()), &checker).findings.len())
+        });
+    }
+    g.finish();
+}
+
+fn toml_to_json(value: toml::Value) -> serde_json::Value {
+    match value {
+        toml::Value::String(s) => serde_json::Value::String(s),
+        toml::Value::Integer(i) => serde_json::json!(i),
+        toml::Value::Float(f) => serde_json::json!(f),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(b),
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+    }
+}
+
+/// The same requirements in Rego (regorus) and in planlint, over the four fixture plans. Rego
+/// gets its input as JSON already converted (the conversion is not timed); planlint starts from
+/// the TOML text.
+fn peer(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let names = ["mengjin-district-2021-2025", "changzhi-city-2021-2025", "tangshan-city-2023", "pingdingshan-city-2017"];
+    let texts: Vec<String> = names.iter().map(|n| std::fs::read_to_string(root.join(format!("tests/fixtures/plans/{n}.plan.toml"))).unwrap()).collect();
+    let jsons: Vec<String> = texts.iter().map(|t| toml_to_json(toml::from_str(t).unwrap()).to_string()).collect();
+    let pack = SourceFile::new("peer.rules", std::fs::read_to_string(root.join("benches/peer.rules")).unwrap());
+    let registry = Registry::from_sources(vec![pack]).unwrap();
+    let forced = vec![Arc::clone(registry.get("peer").unwrap())];
+    let checker = Checker { registry: &registry, forced, config: Default::default() };
+    let mut engine = regorus::Engine::new();
+    engine.add_policy("peer.rego".into(), std::fs::read_to_string(root.join("benches/peer.rego")).unwrap()).unwrap();
+    let mut g = c.benchmark_group("peer-4-fixtures");
+    g.bench_function("regorus: eval", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for j in &jsons {
+                engine.set_input_json(j).unwrap();
+                n += engine.eval_rule("data.planlint.violations".into()).unwrap().as_set().map(|s| s.len()).unwrap_or(0);
+            }
+            n
+        })
+    });
+    g.bench_function("planlint: load + check", |b| {
+        b.iter(|| texts.iter().map(|t| planlint::check_source(SourceFile::new("p.plan.toml", t.clone()), &checker).findings.len()).sum::<usize>())
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    targets = editor, startup, scaling, peer
+}
+criterion_main!(benches);
