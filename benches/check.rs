@@ -12,8 +12,19 @@ use planlint::rules::Registry;
 use planlint::source::SourceFile;
 use planlint::Checker;
 
-const ACTIONS: [&str; 5] = ["青少年科学素质提升行动", "农民科学素质提升行动", "产业工人科学素质提升行动", "老年人科学素质提升行动", "领导干部和公务员科学素质提升行动"];
-const PROJECTS: [&str; 4] = ["科技资源科普化工程", "科普信息化提升工程", "科普基础设施工程", "基层科普能力提升工程"];
+const ACTIONS: [&str; 5] = [
+    "青少年科学素质提升行动",
+    "农民科学素质提升行动",
+    "产业工人科学素质提升行动",
+    "老年人科学素质提升行动",
+    "领导干部和公务员科学素质提升行动",
+];
+const PROJECTS: [&str; 4] = [
+    "科技资源科普化工程",
+    "科普信息化提升工程",
+    "科普基础设施工程",
+    "基层科普能力提升工程",
+];
 
 /// A plan with `measures` measures under each action and project (3 is about a real plan).
 fn plan_text(measures: usize) -> String {
@@ -40,12 +51,25 @@ fn builtin() -> &'static Registry {
 /// parsing the same text with the `toml` crate.
 fn editor(c: &mut Criterion) {
     let text = plan_text(60);
-    assert!((90_000..130_000).contains(&text.len()), "{} bytes", text.len());
+    assert!(
+        (90_000..130_000).contains(&text.len()),
+        "{} bytes",
+        text.len()
+    );
     let checker = Checker::new(builtin());
     let mut g = c.benchmark_group("editor-100kb");
-    g.bench_function("baseline: toml parse", |b| b.iter(|| toml::de::DeTable::parse(black_box(&text)).map(|t| t.get_ref().len())));
+    g.bench_function("baseline: toml parse", |b| {
+        b.iter(|| toml::de::DeTable::parse(black_box(&text)).map(|t| t.get_ref().len()))
+    });
     g.bench_function("planlint: load + check", |b| {
-        b.iter(|| planlint::check_source(SourceFile::new("p.plan.toml", black_box(text.clone())), &checker).findings.len())
+        b.iter(|| {
+            planlint::check_source(
+                SourceFile::new("p.plan.toml", black_box(text.clone())),
+                &checker,
+            )
+            .findings
+            .len()
+        })
     });
     g.finish();
 }
@@ -55,9 +79,18 @@ fn startup(c: &mut Criterion) {
     let text = plan_text(3);
     let checker = Checker::new(builtin());
     let mut g = c.benchmark_group("startup");
-    g.bench_function("load the built-in packs", |b| b.iter(|| Registry::with_builtin(Vec::new()).map(|r| r.packs().count())));
+    g.bench_function("load the built-in packs", |b| {
+        b.iter(|| Registry::with_builtin(Vec::new()).map(|r| r.packs().count()))
+    });
     g.bench_function("check one plan (packs loaded)", |b| {
-        b.iter(|| planlint::check_source(SourceFile::new("p.plan.toml", black_box(text.clone())), &checker).findings.len())
+        b.iter(|| {
+            planlint::check_source(
+                SourceFile::new("p.plan.toml", black_box(text.clone())),
+                &checker,
+            )
+            .findings
+            .len()
+        })
     });
     g.finish();
 }
@@ -68,9 +101,15 @@ fn scaling(c: &mut Criterion) {
     let mut g = c.benchmark_group("scaling-plan-size");
     for factor in [1usize, 10, 100] {
         let text = plan_text(3 * factor);
-        g.bench_with_input(BenchmarkId::new("toml parse", factor), &text, |b, t| b.iter(|| toml::de::DeTable::parse(t).map(|t| t.get_ref().len())));
+        g.bench_with_input(BenchmarkId::new("toml parse", factor), &text, |b, t| {
+            b.iter(|| toml::de::DeTable::parse(t).map(|t| t.get_ref().len()))
+        });
         g.bench_with_input(BenchmarkId::new("planlint", factor), &text, |b, t| {
-            b.iter(|| planlint::check_source(SourceFile::new("p.plan.toml", t.clone()), &checker).findings.len())
+            b.iter(|| {
+                planlint::check_source(SourceFile::new("p.plan.toml", t.clone()), &checker)
+                    .findings
+                    .len()
+            })
         });
     }
     g.finish();
@@ -87,9 +126,17 @@ fn scaling(c: &mut Criterion) {
         }
         let registry = Registry::from_sources(vec![SourceFile::new("peer.rules", pack)]).unwrap();
         let forced = vec![Arc::clone(registry.get("peer").unwrap())];
-        let checker = Checker { registry: &registry, forced, config: Default::default() };
+        let checker = Checker {
+            registry: &registry,
+            forced,
+            config: Default::default(),
+        };
         g.bench_with_input(BenchmarkId::new("planlint", factor * 13), &text, |b, t| {
-            b.iter(|| planlint::check_source(SourceFile::new("p.plan.toml", t.clone()), &checker).findings.len())
+            b.iter(|| {
+                planlint::check_source(SourceFile::new("p.plan.toml", t.clone()), &checker)
+                    .findings
+                    .len()
+            })
         });
     }
     g.finish();
@@ -102,8 +149,12 @@ fn toml_to_json(value: toml::Value) -> serde_json::Value {
         toml::Value::Float(f) => serde_json::json!(f),
         toml::Value::Boolean(b) => serde_json::Value::Bool(b),
         toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
-        toml::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        toml::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(toml_to_json).collect())
+        }
+        toml::Value::Table(t) => {
+            serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
     }
 }
 
@@ -112,28 +163,68 @@ fn toml_to_json(value: toml::Value) -> serde_json::Value {
 /// the TOML text.
 fn peer(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let names = ["mengjin-district-2021-2025", "changzhi-city-2021-2025", "tangshan-city-2023", "pingdingshan-city-2017"];
-    let texts: Vec<String> = names.iter().map(|n| std::fs::read_to_string(root.join(format!("tests/fixtures/plans/{n}.plan.toml"))).unwrap()).collect();
-    let jsons: Vec<String> = texts.iter().map(|t| toml_to_json(toml::from_str(t).unwrap()).to_string()).collect();
-    let pack = SourceFile::new("peer.rules", std::fs::read_to_string(root.join("benches/peer.rules")).unwrap());
+    let names = [
+        "mengjin-district-2021-2025",
+        "changzhi-city-2021-2025",
+        "tangshan-city-2023",
+        "pingdingshan-city-2017",
+    ];
+    let texts: Vec<String> = names
+        .iter()
+        .map(|n| {
+            std::fs::read_to_string(root.join(format!("tests/fixtures/plans/{n}.plan.toml")))
+                .unwrap()
+        })
+        .collect();
+    let jsons: Vec<String> = texts
+        .iter()
+        .map(|t| toml_to_json(toml::from_str(t).unwrap()).to_string())
+        .collect();
+    let pack = SourceFile::new(
+        "peer.rules",
+        std::fs::read_to_string(root.join("benches/peer.rules")).unwrap(),
+    );
     let registry = Registry::from_sources(vec![pack]).unwrap();
     let forced = vec![Arc::clone(registry.get("peer").unwrap())];
-    let checker = Checker { registry: &registry, forced, config: Default::default() };
+    let checker = Checker {
+        registry: &registry,
+        forced,
+        config: Default::default(),
+    };
     let mut engine = regorus::Engine::new();
-    engine.add_policy("peer.rego".into(), std::fs::read_to_string(root.join("benches/peer.rego")).unwrap()).unwrap();
+    engine
+        .add_policy(
+            "peer.rego".into(),
+            std::fs::read_to_string(root.join("benches/peer.rego")).unwrap(),
+        )
+        .unwrap();
     let mut g = c.benchmark_group("peer-4-fixtures");
     g.bench_function("regorus: eval", |b| {
         b.iter(|| {
             let mut n = 0;
             for j in &jsons {
                 engine.set_input_json(j).unwrap();
-                n += engine.eval_rule("data.planlint.violations".into()).unwrap().as_set().map(|s| s.len()).unwrap_or(0);
+                n += engine
+                    .eval_rule("data.planlint.violations".into())
+                    .unwrap()
+                    .as_set()
+                    .map(|s| s.len())
+                    .unwrap_or(0);
             }
             n
         })
     });
     g.bench_function("planlint: load + check", |b| {
-        b.iter(|| texts.iter().map(|t| planlint::check_source(SourceFile::new("p.plan.toml", t.clone()), &checker).findings.len()).sum::<usize>())
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| {
+                    planlint::check_source(SourceFile::new("p.plan.toml", t.clone()), &checker)
+                        .findings
+                        .len()
+                })
+                .sum::<usize>()
+        })
     });
     g.finish();
 }

@@ -12,8 +12,8 @@ use planlint::config::Config;
 use planlint::diagnostic::{did_you_mean, Finding, Severity};
 use planlint::report::Baseline;
 use planlint::report::{
-    render_github, render_human, render_json, render_sarif, render_summary_markdown, HumanOptions,
-    Summary,
+    render_github, render_human, render_json, render_sarif, summary_close, summary_header,
+    summary_rows, HumanOptions, OutputFormat, ReportStream, Summary,
 };
 use planlint::rules::{PackError, Registry, ResolvedPack};
 use planlint::source::{SourceFile, Span};
@@ -485,70 +485,146 @@ fn check(args: CheckArgs) -> u8 {
         early.extend(problems.iter().map(|(p, e)| io_report(p, e)));
     }
 
-    let mut reports: Vec<FileReport> = files
-        .par_iter()
-        .map(|path| planlint::check_path(path, &path.display().to_string(), &checker))
-        .collect();
-    reports.extend(early);
-
-    if let Some(path) = &args.write_baseline {
-        let text = Baseline::of(&reports).to_json();
-        if let Err(message) = write_atomically(path, text.as_bytes(), true) {
-            eprintln!("error: {message}");
-            return EXIT_UNCHECKABLE;
-        }
-        let count: usize = reports.iter().map(|r| r.findings.len()).sum();
-        eprintln!("wrote the baseline {} ({count} findings)", path.display());
-    }
-    if let Some(baseline) = &baseline {
-        let before: usize = reports.iter().map(|r| r.findings.len()).sum();
-        for report in &mut reports {
-            baseline.filter(report);
-        }
-        let after: usize = reports.iter().map(|r| r.findings.len()).sum();
-        eprintln!("baseline: {} known finding(s) not shown", before - after);
-    }
-
-    print(&render_as(
-        args.format,
-        &reports,
-        Some(registry),
-        options.color,
-    ));
+    // Check in chunks, in parallel within a chunk, and write each chunk's output in order before
+    // the next: memory holds one chunk of files, however many there are.
+    let mut sinks: Vec<(ReportStream<'_>, Box<dyn Write>)> = Vec::new();
+    let stdout_format = output_format(args.format, options);
+    let (stream, prefix) = ReportStream::start(stdout_format, registry);
+    let mut stdout: Box<dyn Write> = Box::new(std::io::BufWriter::new(std::io::stdout().lock()));
+    let _ = stdout.write_all(prefix.as_bytes());
+    sinks.push((stream, stdout));
+    let mut temp_files = Vec::new();
     for output in &args.output_files {
-        let text = render_as(output.format, &reports, Some(registry), false);
-        if let Err(message) = write_atomically(&output.path, text.as_bytes(), true) {
-            eprintln!("error: {message}");
-            return EXIT_UNCHECKABLE;
-        }
+        let format = output_format(
+            output.format,
+            HumanOptions {
+                color: false,
+                ..options
+            },
+        );
+        let (stream, prefix) = ReportStream::start(format, registry);
+        let dir = output
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let file = match tempfile::NamedTempFile::new_in(dir) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", output.path.display());
+                return EXIT_UNCHECKABLE;
+            }
+        };
+        let mut writer: Box<dyn Write> = match file.reopen() {
+            Ok(f) => Box::new(std::io::BufWriter::new(f)),
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", output.path.display());
+                return EXIT_UNCHECKABLE;
+            }
+        };
+        let _ = writer.write_all(prefix.as_bytes());
+        sinks.push((stream, writer));
+        temp_files.push((file, output.path.clone()));
     }
     let wants_github = matches!(args.format, Format::Github)
         || args
             .output_files
             .iter()
             .any(|o| matches!(o.format, Format::Github));
+    let mut step_summary: Option<std::fs::File> = None;
     if wants_github {
-        if let Some(summary_path) =
-            std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
-        {
-            let markdown = render_summary_markdown(&reports);
-            let appended = std::fs::OpenOptions::new()
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            match std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
-                .open(&summary_path)
-                .and_then(|mut f| f.write_all(markdown.as_bytes()));
-            if let Err(e) = appended {
-                eprintln!("warning: cannot write the step summary: {e}");
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    let _ = f.write_all(summary_header().as_bytes());
+                    step_summary = Some(f);
+                }
+                Err(e) => eprintln!("warning: cannot write the step summary: {e}"),
             }
         }
     }
-    let summary = Summary::of(&reports);
+    let mut baseline_entries = Vec::new();
+    let mut hidden_by_baseline = 0;
+    let mut emit = |mut report: FileReport| {
+        if args.write_baseline.is_some() {
+            baseline_entries.extend(Baseline::of(std::slice::from_ref(&report)).findings);
+        }
+        if let Some(baseline) = &baseline {
+            let before = report.findings.len();
+            baseline.filter(&mut report);
+            hidden_by_baseline += before - report.findings.len();
+        }
+        for (stream, writer) in sinks.iter_mut() {
+            let text = stream.file(&report);
+            let _ = writer.write_all(text.as_bytes());
+        }
+        if let Some(f) = step_summary.as_mut() {
+            let _ = f.write_all(summary_rows(&report).as_bytes());
+        }
+    };
+    const CHUNK: usize = 256;
+    for chunk in files.chunks(CHUNK) {
+        let reports: Vec<FileReport> = chunk
+            .par_iter()
+            .map(|path| planlint::check_path(path, &path.display().to_string(), &checker))
+            .collect();
+        reports.into_iter().for_each(&mut emit);
+    }
+    early.into_iter().for_each(&mut emit);
+    drop(emit);
+
+    let mut summary = Summary::default();
+    for (n, (stream, mut writer)) in sinks.into_iter().enumerate() {
+        if n == 0 {
+            summary = stream.summary();
+        }
+        let _ = writer.write_all(stream.finish().as_bytes());
+        let _ = writer.flush();
+    }
+    for (file, path) in temp_files {
+        if let Err(e) = file.persist(&path) {
+            eprintln!("error: cannot write {}: {}", path.display(), e.error);
+            return EXIT_UNCHECKABLE;
+        }
+    }
+    if let Some(mut f) = step_summary {
+        let _ = f.write_all(summary_close(&summary).as_bytes());
+    }
+    if let Some(path) = &args.write_baseline {
+        baseline_entries.sort();
+        let text = Baseline {
+            version: 1,
+            findings: baseline_entries,
+        }
+        .to_json();
+        if let Err(message) = write_atomically(path, text.as_bytes(), true) {
+            eprintln!("error: {message}");
+            return EXIT_UNCHECKABLE;
+        }
+        eprintln!("wrote the baseline {}", path.display());
+    }
+    if baseline.is_some() {
+        eprintln!("baseline: {hidden_by_baseline} known finding(s) not shown");
+    }
     if summary.failed > 0 {
         EXIT_UNCHECKABLE
     } else if summary.errors > 0 || (args.deny.is_some() && summary.warnings > 0) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+fn output_format(format: Format, options: HumanOptions) -> OutputFormat {
+    match format {
+        Format::Human => OutputFormat::Human(options),
+        Format::Json => OutputFormat::Json,
+        Format::Sarif => OutputFormat::Sarif,
+        Format::Github => OutputFormat::Github,
     }
 }
 

@@ -15,15 +15,23 @@ fn toml_to_json(value: toml::Value) -> serde_json::Value {
         toml::Value::Float(f) => serde_json::json!(f),
         toml::Value::Boolean(b) => serde_json::Value::Bool(b),
         toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
-        toml::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        toml::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(toml_to_json).collect())
+        }
+        toml::Value::Table(t) => {
+            serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
     }
 }
 
 fn plans() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    for dir in ["tests/fixtures/plans", "rules/national/tests", "rules/provinces/tests"] {
+    for dir in [
+        "tests/fixtures/plans",
+        "rules/national/tests",
+        "rules/provinces/tests",
+    ] {
         for entry in std::fs::read_dir(root.join(dir)).unwrap() {
             let path = entry.unwrap().path();
             if path.to_string_lossy().ends_with(".plan.toml") {
@@ -38,25 +46,51 @@ fn plans() -> Vec<PathBuf> {
 #[test]
 fn rego_and_planlint_agree() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let pack = SourceFile::new("benches/peer.rules", std::fs::read_to_string(root.join("benches/peer.rules")).unwrap());
+    let pack = SourceFile::new(
+        "benches/peer.rules",
+        std::fs::read_to_string(root.join("benches/peer.rules")).unwrap(),
+    );
     let registry = Registry::from_sources(vec![pack]).expect("the peer pack loads");
     let peer = registry.get("peer").unwrap().clone();
     let mut engine = regorus::Engine::new();
-    engine.add_policy("peer.rego".into(), std::fs::read_to_string(root.join("benches/peer.rego")).unwrap()).expect("the policy parses");
+    engine
+        .add_policy(
+            "peer.rego".into(),
+            std::fs::read_to_string(root.join("benches/peer.rego")).unwrap(),
+        )
+        .expect("the policy parses");
     let files = plans();
     assert!(files.len() >= 20);
     let mut raised_any = 0;
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
-        let checker = planlint::Checker { registry: &registry, forced: vec![peer.clone()], config: Default::default() };
-        let report = planlint::check_source(SourceFile::new(path.display().to_string(), text.clone()), &checker);
-        let ours: BTreeSet<String> = report.findings.iter().map(|f| f.code.trim_start_matches("peer/").to_owned()).collect();
+        let checker = planlint::Checker {
+            registry: &registry,
+            forced: vec![peer.clone()],
+            config: Default::default(),
+        };
+        let report = planlint::check_source(
+            SourceFile::new(path.display().to_string(), text.clone()),
+            &checker,
+        );
+        let ours: BTreeSet<String> = report
+            .findings
+            .iter()
+            .map(|f| f.code.trim_start_matches("peer/").to_owned())
+            .collect();
         let json = toml_to_json(toml::from_str(&text).unwrap());
         engine.set_input_json(&json.to_string()).unwrap();
         let verdict = engine.eval_rule("data.planlint.violations".into()).unwrap();
-        let theirs: BTreeSet<String> = serde_json::from_str::<Vec<String>>(&verdict.to_json_str().unwrap()).unwrap().into_iter().collect();
+        let theirs: BTreeSet<String> =
+            serde_json::from_str::<Vec<String>>(&verdict.to_json_str().unwrap())
+                .unwrap()
+                .into_iter()
+                .collect();
         assert_eq!(ours, theirs, "{}", path.display());
         raised_any += usize::from(!ours.is_empty());
     }
-    assert!(raised_any >= 10, "the comparison covers plans that break rules");
+    assert!(
+        raised_any >= 10,
+        "the comparison covers plans that break rules"
+    );
 }

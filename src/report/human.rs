@@ -29,73 +29,90 @@ impl Default for HumanOptions {
 
 /// Render reports and the closing summary line.
 pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
+    let mut out = String::new();
+    let handler = handler(options);
+    for report in reports {
+        out.push_str(&render_file(report, &handler));
+    }
+    let packs: std::collections::BTreeSet<String> = reports
+        .iter()
+        .flat_map(|r| r.packs.iter().map(|p| p.id.clone()))
+        .collect();
+    out.push_str(&summary_line(&Summary::of(reports), &packs));
+    out
+}
+
+/// miette's graphical handler as planlint configures it.
+pub(super) fn handler(options: HumanOptions) -> GraphicalReportHandler {
     let theme = if options.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
     // Links off: escape codes would otherwise reach pipes and files (miette's default).
-    let handler = GraphicalReportHandler::new_themed(theme)
+    GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_width(options.width);
+        .with_width(options.width)
+}
+
+/// One file's packs and findings.
+pub(super) fn render_file(report: &FileReport, handler: &GraphicalReportHandler) -> String {
     let mut out = String::new();
-    for report in reports {
-        if !report.packs.is_empty() {
-            let packs: Vec<String> = report
-                .packs
-                .iter()
-                .map(|p| {
-                    if p.ancestors.is_empty() {
-                        format!("{} ({})", p.id, p.document)
-                    } else {
-                        format!(
-                            "{} ({}, extends {})",
-                            p.id,
-                            p.document,
-                            p.ancestors.join(" → ")
-                        )
-                    }
-                })
-                .collect();
-            out.push_str(&format!(
-                "{}: packs applied: {}\n",
-                report.source.name,
-                packs.join(", ")
-            ));
-            for pack in &report.packs {
-                for d in &pack.dropped {
-                    out.push_str(&format!(
-                        "  note: {} does not apply {}: {}\n",
-                        d.by, d.id, d.reason
-                    ));
+    if !report.packs.is_empty() {
+        let packs: Vec<String> = report
+            .packs
+            .iter()
+            .map(|p| {
+                if p.ancestors.is_empty() {
+                    format!("{} ({})", p.id, p.document)
+                } else {
+                    format!(
+                        "{} ({}, extends {})",
+                        p.id,
+                        p.document,
+                        p.ancestors.join(" → ")
+                    )
                 }
+            })
+            .collect();
+        out.push_str(&format!(
+            "{}: packs applied: {}\n",
+            report.source.name,
+            packs.join(", ")
+        ));
+        for pack in &report.packs {
+            for d in &pack.dropped {
+                out.push_str(&format!(
+                    "  note: {} does not apply {}: {}\n",
+                    d.by, d.id, d.reason
+                ));
             }
-        }
-        for finding in &report.findings {
-            let line = report.source.line_span(finding.span.start);
-            let diagnostic = Rendered {
-                finding,
-                source: CharColumns(&report.source),
-                // A snippet of a huge line (minified or hostile input) would flood the terminal.
-                show_source: line.len() <= MAX_SNIPPET_LINE,
-            };
-            let mut text = String::new();
-            if handler.render_report(&mut text, &diagnostic).is_err() {
-                // Rendering can only fail on a span outside the text; fall back to one line.
-                text = format!(
-                    "{}: {} [{}]\n",
-                    report.source.name, finding.message, finding.code
-                );
-            }
-            out.push_str(&text);
         }
     }
-    let s = Summary::of(reports);
-    let packs: std::collections::BTreeSet<&str> = reports
-        .iter()
-        .flat_map(|r| r.packs.iter().map(|p| p.id.as_str()))
-        .collect();
-    out.push_str(&format!(
+    for finding in &report.findings {
+        let line = report.source.line_span(finding.span.start);
+        let diagnostic = Rendered {
+            finding,
+            source: CharColumns(&report.source),
+            // A snippet of a huge line (minified or hostile input) would flood the terminal.
+            show_source: line.len() <= MAX_SNIPPET_LINE,
+        };
+        let mut text = String::new();
+        if handler.render_report(&mut text, &diagnostic).is_err() {
+            // Rendering can only fail on a span outside the text; fall back to one line.
+            text = format!(
+                "{}: {} [{}]\n",
+                report.source.name, finding.message, finding.code
+            );
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+/// The line that ends a run.
+pub(super) fn summary_line(s: &Summary, packs: &std::collections::BTreeSet<String>) -> String {
+    format!(
         "checked {} file{}: {} error{}, {} warning{}, {} info{}{}; packs applied: {}\n",
         s.files,
         plural(s.files),
@@ -113,10 +130,9 @@ pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
         if packs.is_empty() {
             "none".to_owned()
         } else {
-            packs.into_iter().collect::<Vec<_>>().join(", ")
+            packs.iter().cloned().collect::<Vec<_>>().join(", ")
         },
-    ));
-    out
+    )
 }
 
 fn plural(n: usize) -> &'static str {

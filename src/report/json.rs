@@ -11,15 +11,6 @@ use crate::FileReport;
 pub const JSON_FORMAT_VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct Output<'a> {
-    version: u32,
-    tool: &'static str,
-    tool_version: &'static str,
-    files: Vec<FileOut<'a>>,
-    summary: Summary,
-}
-
-#[derive(Serialize)]
 struct FileOut<'a> {
     path: &'a str,
     packs: Vec<PackOut<'a>>,
@@ -69,72 +60,143 @@ struct RelatedOut<'a> {
 
 /// One JSON document for the whole run.
 pub fn render_json(reports: &[FileReport]) -> String {
-    let files = reports
-        .iter()
-        .map(|r| FileOut {
-            path: &r.source.name,
-            packs: r
-                .packs
-                .iter()
-                .map(|p| PackOut {
-                    id: &p.id,
-                    document: &p.document,
-                    extends: &p.ancestors,
-                    dropped: p
-                        .dropped
+    let mut out = json_prefix();
+    for (n, r) in reports.iter().enumerate() {
+        out.push_str(&json_file(r, n == 0));
+    }
+    out.push_str(&json_suffix(&Summary::of(reports), !reports.is_empty()));
+    out
+}
+
+/// The document up to the first file. Written piece by piece so that a run over thousands of
+/// files streams its output; the pieces make exactly what serde_json's pretty printer would.
+pub(super) fn json_prefix() -> String {
+    format!(
+        "{{\n  \"version\": {JSON_FORMAT_VERSION},\n  \"tool\": \"planlint\",\n  \"tool_version\": {},\n  \"files\": [",
+        serde_json::to_string(env!("CARGO_PKG_VERSION")).expect("a string serialises")
+    )
+}
+
+fn indent(text: &str, by: &str) -> String {
+    text.lines()
+        .map(|l| format!("{by}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One file's object, as an element of the `files` array.
+pub(super) fn json_file(r: &FileReport, first: bool) -> String {
+    let value = file_out(r);
+    let text = serde_json::to_string_pretty(&value).expect("plain data serialises");
+    format!(
+        "{}\n{}",
+        if first { "" } else { "," },
+        indent(&text, "    ")
+    )
+}
+
+pub(super) fn json_suffix(summary: &Summary, any_files: bool) -> String {
+    let summary = serde_json::to_string_pretty(summary).expect("plain data serialises");
+    let summary = indent(&summary, "  ");
+    format!(
+        "{}],\n  \"summary\": {}\n}}\n",
+        if any_files { "\n  " } else { "" },
+        summary.trim_start()
+    )
+}
+
+fn file_out(r: &FileReport) -> FileOut<'_> {
+    FileOut {
+        path: &r.source.name,
+        packs: r
+            .packs
+            .iter()
+            .map(|p| PackOut {
+                id: &p.id,
+                document: &p.document,
+                extends: &p.ancestors,
+                dropped: p
+                    .dropped
+                    .iter()
+                    .map(|d| DroppedOut {
+                        rule: &d.id,
+                        by: &d.by,
+                        reason: &d.reason,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        findings: r
+            .findings
+            .iter()
+            .map(|f| {
+                let span = r.source.clamp(f.span);
+                FindingOut {
+                    code: &f.code,
+                    severity: f.severity,
+                    message: &f.message,
+                    label: &f.label,
+                    help: full_help(f),
+                    cite: f.cite.as_ref(),
+                    suggestion: f.suggestion.as_deref(),
+                    offset: span.start,
+                    length: span.len(),
+                    start: r.source.line_col(span.start),
+                    end: r.source.line_col(span.end),
+                    related: f
+                        .related
                         .iter()
-                        .map(|d| DroppedOut {
-                            rule: &d.id,
-                            by: &d.by,
-                            reason: &d.reason,
+                        .map(|rel| {
+                            let span = r.source.clamp(rel.span);
+                            RelatedOut {
+                                message: &rel.message,
+                                offset: span.start,
+                                length: span.len(),
+                                start: r.source.line_col(span.start),
+                            }
                         })
                         .collect(),
+                    fatal: f.fatal,
+                }
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    #[derive(Serialize)]
+    struct Whole<'a> {
+        version: u32,
+        tool: &'static str,
+        tool_version: &'static str,
+        files: Vec<FileOut<'a>>,
+        summary: Summary,
+    }
+
+    /// The streamed pieces make the same document serde_json would print in one go.
+    #[test]
+    fn streamed_json_is_the_pretty_document() {
+        for count in [0usize, 1, 2] {
+            let reports: Vec<FileReport> = (0..count)
+                .map(|i| FileReport {
+                    source: SourceFile::new(format!("f{i}"), "x"),
+                    packs: Vec::new(),
+                    findings: Vec::new(),
                 })
-                .collect(),
-            findings: r
-                .findings
-                .iter()
-                .map(|f| {
-                    let span = r.source.clamp(f.span);
-                    FindingOut {
-                        code: &f.code,
-                        severity: f.severity,
-                        message: &f.message,
-                        label: &f.label,
-                        help: full_help(f),
-                        cite: f.cite.as_ref(),
-                        suggestion: f.suggestion.as_deref(),
-                        offset: span.start,
-                        length: span.len(),
-                        start: r.source.line_col(span.start),
-                        end: r.source.line_col(span.end),
-                        related: f
-                            .related
-                            .iter()
-                            .map(|rel| {
-                                let span = r.source.clamp(rel.span);
-                                RelatedOut {
-                                    message: &rel.message,
-                                    offset: span.start,
-                                    length: span.len(),
-                                    start: r.source.line_col(span.start),
-                                }
-                            })
-                            .collect(),
-                        fatal: f.fatal,
-                    }
-                })
-                .collect(),
-        })
-        .collect();
-    let output = Output {
-        version: JSON_FORMAT_VERSION,
-        tool: "planlint",
-        tool_version: env!("CARGO_PKG_VERSION"),
-        files,
-        summary: Summary::of(reports),
-    };
-    let mut text = serde_json::to_string_pretty(&output).expect("plain data always serialises");
-    text.push('\n');
-    text
+                .collect();
+            let whole = Whole {
+                version: JSON_FORMAT_VERSION,
+                tool: "planlint",
+                tool_version: env!("CARGO_PKG_VERSION"),
+                files: reports.iter().map(file_out).collect(),
+                summary: Summary::of(&reports),
+            };
+            let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
+            assert_eq!(render_json(&reports), expected, "{count} files");
+        }
+    }
 }

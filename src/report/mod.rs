@@ -6,10 +6,15 @@ mod human;
 mod json;
 mod sarif;
 
-pub use github::{render_github, render_summary_markdown, ANNOTATIONS_PER_KIND};
+pub use github::{
+    render_github, render_summary_markdown, summary_close, summary_header, summary_rows,
+    GithubWriter, ANNOTATIONS_PER_KIND,
+};
 pub use human::{render_human, HumanOptions};
 pub use json::render_json;
-pub use sarif::{render_sarif, uri_encode};
+pub use sarif::{render_sarif, uri_encode, SarifWriter};
+
+use crate::rules::Registry;
 
 use crate::diagnostic::Severity;
 use crate::FileReport;
@@ -27,17 +32,96 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(reports: &[FileReport]) -> Self {
-        let mut s = Summary {
-            files: reports.len(),
-            ..Summary::default()
-        };
-        for r in reports {
-            s.errors += r.count(Severity::Error);
-            s.warnings += r.count(Severity::Warning);
-            s.infos += r.count(Severity::Info);
-            s.failed += usize::from(r.is_fatal());
-        }
+        let mut s = Summary::default();
+        reports.iter().for_each(|r| s.add(r));
         s
+    }
+
+    pub fn add(&mut self, r: &FileReport) {
+        self.files += 1;
+        self.errors += r.count(Severity::Error);
+        self.warnings += r.count(Severity::Warning);
+        self.infos += r.count(Severity::Info);
+        self.failed += usize::from(r.is_fatal());
+    }
+}
+
+/// An output format, for a streamed run.
+#[derive(Clone, Copy, Debug)]
+pub enum OutputFormat {
+    Human(HumanOptions),
+    Json,
+    Sarif,
+    Github,
+}
+
+/// Renders a run file by file, so that checking thousands of files holds only the files in
+/// flight: `start`, then `file` for each report in order, then `finish`. The concatenated text
+/// is what the one-shot `render_*` functions return.
+pub struct ReportStream<'r> {
+    format: OutputFormat,
+    registry: &'r Registry,
+    handler: Option<miette::GraphicalReportHandler>,
+    sarif: SarifWriter,
+    github: GithubWriter,
+    summary: Summary,
+    packs: std::collections::BTreeSet<String>,
+}
+
+impl<'r> ReportStream<'r> {
+    /// The stream and the text that opens the output.
+    pub fn start(format: OutputFormat, registry: &'r Registry) -> (Self, String) {
+        let handler = match format {
+            OutputFormat::Human(options) => Some(human::handler(options)),
+            _ => None,
+        };
+        let stream = ReportStream {
+            format,
+            registry,
+            handler,
+            sarif: SarifWriter::default(),
+            github: GithubWriter::default(),
+            summary: Summary::default(),
+            packs: Default::default(),
+        };
+        let prefix = match format {
+            OutputFormat::Json => json::json_prefix(),
+            OutputFormat::Sarif => stream.sarif.prefix(),
+            _ => String::new(),
+        };
+        (stream, prefix)
+    }
+
+    /// The text for one more file.
+    pub fn file(&mut self, report: &FileReport) -> String {
+        let first = self.summary.files == 0;
+        self.summary.add(report);
+        self.packs.extend(report.packs.iter().map(|p| p.id.clone()));
+        match self.format {
+            OutputFormat::Human(_) => {
+                human::render_file(report, self.handler.as_ref().expect("set for human output"))
+            }
+            OutputFormat::Json => json::json_file(report, first),
+            OutputFormat::Sarif => self.sarif.file(report, self.registry),
+            OutputFormat::Github => {
+                self.github.file(report);
+                String::new()
+            }
+        }
+    }
+
+    /// The text that closes the output.
+    pub fn finish(self) -> String {
+        match self.format {
+            OutputFormat::Human(_) => human::summary_line(&self.summary, &self.packs),
+            OutputFormat::Json => json::json_suffix(&self.summary, self.summary.files > 0),
+            OutputFormat::Sarif => self.sarif.finish(),
+            OutputFormat::Github => self.github.finish(&self.summary),
+        }
+    }
+
+    pub fn summary(&self) -> Summary {
+        self.summary
     }
 }
 

@@ -76,98 +76,127 @@ fn rule_descriptor(id: &str, registry: &Registry, example: &Finding) -> Value {
 
 /// One SARIF log for the run.
 pub fn render_sarif(reports: &[FileReport], registry: &Registry) -> String {
-    let mut rule_ids: Vec<&str> = Vec::new();
-    let mut rules: Vec<Value> = Vec::new();
-    let mut results = Vec::new();
+    let mut writer = SarifWriter::default();
+    let mut out = writer.prefix();
     for report in reports {
+        out.push_str(&writer.file(report, registry));
+    }
+    out.push_str(&writer.finish());
+    out
+}
+
+/// Writes a SARIF log piece by piece: results as files are checked, the rule descriptions (of
+/// the rules that had results) at the end — JSON objects have no key order, so `tool` may follow
+/// `results`.
+#[derive(Default)]
+pub struct SarifWriter {
+    rule_ids: Vec<String>,
+    rules: Vec<Value>,
+    results: usize,
+}
+
+impl SarifWriter {
+    pub fn prefix(&self) -> String {
+        let bases = json!({ "%SRCROOT%": { "description": { "text": "The working directory planlint ran in." } } });
+        format!(
+            "{{\n  \"$schema\": \"{SCHEMA}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"columnKind\": \"unicodeCodePoints\",\n      \"originalUriBaseIds\": {bases},\n      \"results\": ["
+        )
+    }
+
+    /// The results of one file.
+    pub fn file(&mut self, report: &FileReport, registry: &Registry) -> String {
+        let mut out = String::new();
         let uri = uri_encode(&relative(&report.source.name));
         for f in &report.findings {
-            let index = match rule_ids.iter().position(|r| *r == f.code) {
+            let index = match self.rule_ids.iter().position(|r| *r == f.code) {
                 Some(i) => i,
                 None => {
-                    rule_ids.push(&f.code);
-                    rules.push(rule_descriptor(&f.code, registry, f));
-                    rule_ids.len() - 1
+                    self.rule_ids.push(f.code.clone());
+                    self.rules.push(rule_descriptor(&f.code, registry, f));
+                    self.rule_ids.len() - 1
                 }
             };
-            let span = report.source.clamp(f.span);
-            let start = report.source.line_col(span.start);
-            let end = report.source.line_col(span.end);
-
-            let mut message = f.message.clone();
-            if !f.label.is_empty() && f.label != f.message {
-                message.push_str(&format!("：{}", f.label));
-            }
-            if let Some(help) = full_help(f) {
-                message.push_str(&format!("\n{help}"));
-            }
-            let mut result = json!({
-                "ruleId": f.code,
-                "ruleIndex": index,
-                "level": level(f.severity),
-                "message": { "text": message },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
-                        "region": {
-                            "startLine": start.line,
-                            "startColumn": start.column,
-                            "endLine": end.line,
-                            "endColumn": end.column,
-                        }
-                    }
-                }],
-                "partialFingerprints": { "planlintAnchor/v1": fingerprint(&report.source, f) },
+            let result = result(report, f, index, &uri);
+            out.push_str(if self.results == 0 {
+                "\n        "
+            } else {
+                ",\n        "
             });
-            let mut related = Vec::new();
-            for (i, r) in f.related.iter().enumerate() {
-                let at = report.source.line_col(report.source.clamp(r.span).start);
-                related.push(json!({
-                    "id": i,
-                    "message": { "text": r.message },
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
-                        "region": { "startLine": at.line, "startColumn": at.column }
-                    }
-                }));
-            }
-            // The higher document's clause, where the rule citing it is written.
-            if let (Some(origin), Some(cite)) =
-                (&f.origin, f.cite.as_ref().filter(|c| c.clause.is_some()))
-            {
-                related.push(json!({
-                    "id": related.len(),
-                    "message": { "text": format!("依据：{}", cite.render()) },
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri_encode(&origin.file) },
-                        "region": { "startLine": origin.line, "startColumn": origin.column }
-                    }
-                }));
-            }
-            if !related.is_empty() {
-                result["relatedLocations"] = Value::Array(related);
-            }
-            results.push(result);
+            out.push_str(&result.to_string());
+            self.results += 1;
         }
+        out
     }
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "planlint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": INFORMATION_URI,
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The working directory planlint ran in." } } },
-            "results": results,
-        }]
+
+    pub fn finish(self) -> String {
+        let tool = json!({ "driver": {
+            "name": "planlint",
+            "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": INFORMATION_URI,
+            "rules": self.rules,
+        }});
+        let close = if self.results == 0 { "" } else { "\n      " };
+        format!("{close}],\n      \"tool\": {tool}\n    }}\n  ]\n}}\n")
+    }
+}
+
+fn result(report: &FileReport, f: &Finding, index: usize, uri: &str) -> Value {
+    let span = report.source.clamp(f.span);
+    let start = report.source.line_col(span.start);
+    let end = report.source.line_col(span.end);
+    let mut message = f.message.clone();
+    if !f.label.is_empty() && f.label != f.message {
+        message.push_str(&format!("：{}", f.label));
+    }
+    if let Some(help) = full_help(f) {
+        message.push_str(&format!("\n{help}"));
+    }
+    let mut result = json!({
+        "ruleId": f.code,
+        "ruleIndex": index,
+        "level": level(f.severity),
+        "message": { "text": message },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
+                "region": {
+                    "startLine": start.line,
+                    "startColumn": start.column,
+                    "endLine": end.line,
+                    "endColumn": end.column,
+                }
+            }
+        }],
+        "partialFingerprints": { "planlintAnchor/v1": fingerprint(&report.source, f) },
     });
-    let mut text = serde_json::to_string_pretty(&log).expect("plain data serialises");
-    text.push('\n');
-    text
+    let mut related = Vec::new();
+    for (i, r) in f.related.iter().enumerate() {
+        let at = report.source.line_col(report.source.clamp(r.span).start);
+        related.push(json!({
+            "id": i,
+            "message": { "text": r.message },
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
+                "region": { "startLine": at.line, "startColumn": at.column }
+            }
+        }));
+    }
+    // The higher document's clause, where the rule citing it is written.
+    if let (Some(origin), Some(cite)) = (&f.origin, f.cite.as_ref().filter(|c| c.clause.is_some()))
+    {
+        related.push(json!({
+            "id": related.len(),
+            "message": { "text": format!("依据：{}", cite.render()) },
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri_encode(&origin.file) },
+                "region": { "startLine": origin.line, "startColumn": origin.column }
+            }
+        }));
+    }
+    if !related.is_empty() {
+        result["relatedLocations"] = Value::Array(related);
+    }
+    result
 }
 
 #[cfg(test)]
