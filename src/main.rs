@@ -575,7 +575,6 @@ fn check(args: CheckArgs) -> u8 {
         reports.into_iter().for_each(&mut emit);
     }
     early.into_iter().for_each(&mut emit);
-    drop(emit);
 
     let mut summary = Summary::default();
     for (n, (stream, mut writer)) in sinks.into_iter().enumerate() {
