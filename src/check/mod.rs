@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use crate::diagnostic::{Finding, Related, RuleOrigin};
 use crate::plan::{format_number, Plan, Relation, Section, SectionKind, Sp, Target};
-use crate::rules::ast::{BasisCheck, Bound, Collection, Expect, NameKind};
+use crate::rules::ast::{BasisCheck, Bound, Collection, Expect};
 use crate::rules::normalize::DocumentNumber;
 use crate::rules::{Normalizer, ResolvedName, ResolvedPack, ResolvedRule};
 use crate::source::Span;
@@ -341,11 +341,6 @@ fn consistent_units<'p>(
     rule: &ResolvedRule,
     out: &mut Vec<Finding>,
 ) {
-    let units: Vec<&ResolvedName> = pack
-        .names
-        .values()
-        .filter(|n| n.kind == NameKind::Unit)
-        .collect();
     let mut mentions: Vec<&Sp<String>> = Vec::new();
     for section in plan
         .actions
@@ -364,14 +359,10 @@ fn consistent_units<'p>(
     let mut seen: HashMap<&str, Vec<(&str, &Sp<String>)>> = HashMap::new();
     for mention in mentions {
         let key = keys.key(&mention.value);
-        let best = units
-            .iter()
-            .flat_map(|u| u.keys.iter().map(move |k| (*u, k)))
-            .filter(|(_, k)| !k.is_empty() && key.contains(k.as_str()))
-            .max_by_key(|(_, k)| k.chars().count());
+        let best = pack.units.best(&key);
         let Some((unit, form)) = best else { continue };
-        let forms = seen.entry(unit.canonical.as_str()).or_default();
-        if forms.iter().any(|(f, _)| *f == form.as_str()) {
+        let forms = seen.entry(unit).or_default();
+        if forms.iter().any(|(f, _)| *f == form) {
             continue;
         }
         if let Some((_, first)) = forms.first() {
@@ -386,7 +377,7 @@ fn consistent_units<'p>(
             });
             out.push(f);
         }
-        forms.push((form.as_str(), mention));
+        forms.push((form, mention));
     }
 }
 

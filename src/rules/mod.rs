@@ -105,6 +105,51 @@ pub struct ResolvedPack {
     pub normalizer: Normalizer,
     /// How many of `chain_documents` belong to ancestors (they come last).
     ancestor_document_count: usize,
+    /// The declared units' written forms, for `consistent units`.
+    pub units: UnitMatcher,
+}
+
+/// Finds, in a normalised unit name, the longest written form of a declared unit it contains —
+/// in one pass over the name (Aho-Corasick), since a plan names hundreds of units.
+#[derive(Debug)]
+pub struct UnitMatcher {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// Per pattern: the unit's canonical name and the form.
+    patterns: Vec<(String, String)>,
+}
+
+impl UnitMatcher {
+    fn new(names: &HashMap<String, ResolvedName>) -> Self {
+        let mut patterns: Vec<(String, String)> = names
+            .values()
+            .filter(|n| n.kind == NameKind::Unit)
+            .flat_map(|n| {
+                n.keys
+                    .iter()
+                    .filter(|k| !k.is_empty())
+                    .map(move |k| (n.canonical.clone(), k.clone()))
+            })
+            .collect();
+        patterns.sort();
+        let automaton = (!patterns.is_empty()).then(|| {
+            aho_corasick::AhoCorasick::new(patterns.iter().map(|(_, k)| k))
+                .expect("unit forms build an automaton")
+        });
+        UnitMatcher {
+            automaton,
+            patterns,
+        }
+    }
+
+    /// (unit, form) of the longest form `key` contains.
+    pub fn best(&self, key: &str) -> Option<(&str, &str)> {
+        let automaton = self.automaton.as_ref()?;
+        automaton
+            .find_overlapping_iter(key)
+            .map(|m| &self.patterns[m.pattern().as_usize()])
+            .max_by_key(|(_, form)| form.chars().count())
+            .map(|(unit, form)| (unit.as_str(), form.as_str()))
+    }
 }
 
 impl ResolvedPack {
@@ -478,6 +523,7 @@ impl Registry {
                 .chain(ancestor_documents.iter().cloned())
                 .collect(),
             ancestor_document_count: ancestor_documents.len(),
+            units: UnitMatcher::new(&names),
             period: header.period,
             is_abstract: header.is_abstract,
             levels: header.levels.clone(),
