@@ -78,10 +78,10 @@ pub(super) fn json_prefix() -> String {
 }
 
 fn indent(text: &str, by: &str) -> String {
-    text.lines()
-        .map(|l| format!("{by}{l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    out.push_str(by);
+    out.push_str(&text.replace('\n', &format!("\n{by}")));
+    out
 }
 
 /// One file's object, as an element of the `files` array.
