@@ -142,22 +142,6 @@ fn scaling(c: &mut Criterion) {
     g.finish();
 }
 
-fn toml_to_json(value: toml::Value) -> serde_json::Value {
-    match value {
-        toml::Value::String(s) => serde_json::Value::String(s),
-        toml::Value::Integer(i) => serde_json::json!(i),
-        toml::Value::Float(f) => serde_json::json!(f),
-        toml::Value::Boolean(b) => serde_json::Value::Bool(b),
-        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
-        toml::Value::Array(a) => {
-            serde_json::Value::Array(a.into_iter().map(toml_to_json).collect())
-        }
-        toml::Value::Table(t) => {
-            serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
-        }
-    }
-}
-
 /// The same requirements in Rego (regorus) and in planlint, over the four fixture plans. Rego
 /// gets its input as JSON already converted (the conversion is not timed); planlint starts from
 /// the TOML text.
@@ -178,7 +162,7 @@ fn peer(c: &mut Criterion) {
         .collect();
     let jsons: Vec<String> = texts
         .iter()
-        .map(|t| toml_to_json(toml::from_str(t).unwrap()).to_string())
+        .map(|t| planlint::plan::toml_to_json(toml::from_str(t).unwrap()).to_string())
         .collect();
     let pack = SourceFile::new(
         "peer.rules",

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use planlint::config::Config;
-use planlint::diagnostic::{did_you_mean, Finding, Severity};
+use planlint::diagnostic::{Finding, Severity};
 use planlint::report::Baseline;
 use planlint::report::{
     render_github, render_human, render_json, render_sarif, summary_close, summary_header,
@@ -370,13 +370,7 @@ fn check_config_ids(config: &Config, registry: &Registry) -> Result<(), String> 
         .chain(config.severity.iter().map(|(id, _)| id))
     {
         if registry.rule(id).is_none() && id != "plan/unknown-key" {
-            let known: Vec<&str> = registry
-                .packs()
-                .flat_map(|p| p.rules.iter().map(|r| r.id.as_str()))
-                .collect();
-            let hint = did_you_mean(id, &known)
-                .map(|n| format!(" Did you mean `{n}`?"))
-                .unwrap_or_default();
+            let hint = registry.rule_hint(id);
             return Err(format!("{where_}: unknown rule `{id}`.{hint}"));
         }
     }
@@ -432,9 +426,7 @@ fn check(args: CheckArgs) -> u8 {
             Some(pack) => checker.forced.push(Arc::clone(pack)),
             None => {
                 let known: Vec<&str> = registry.packs().map(|p| p.id.as_str()).collect();
-                let hint = did_you_mean(id, &known)
-                    .map(|n| format!(" Did you mean `{n}`?"))
-                    .unwrap_or_default();
+                let hint = registry.pack_hint(id);
                 eprintln!(
                     "error: unknown pack `{id}`.{hint} Packs: {}",
                     known.join(", ")
@@ -919,13 +911,7 @@ fn explain(id: &str, args: PackArgs) -> u8 {
         }
     };
     let Some((pack, rule)) = registry.rule(id) else {
-        let known: Vec<&str> = registry
-            .packs()
-            .flat_map(|p| p.rules.iter().map(|r| r.id.as_str()))
-            .collect();
-        let hint = did_you_mean(id, &known)
-            .map(|n| format!(" Did you mean `{n}`?"))
-            .unwrap_or_default();
+        let hint = registry.rule_hint(id);
         eprintln!("error: unknown rule `{id}`.{hint} `planlint rules` lists them.");
         return EXIT_UNCHECKABLE;
     };

@@ -255,23 +255,6 @@ fn json_escapes_every_control_character() {
     assert!(labels.iter().any(|l| l.contains(&controls)), "{labels:?}");
 }
 
-/// TOML → JSON for schema validation: dates become strings, as TOML editors treat them.
-fn toml_to_json(value: toml::Value) -> serde_json::Value {
-    match value {
-        toml::Value::String(s) => serde_json::Value::String(s),
-        toml::Value::Integer(i) => serde_json::json!(i),
-        toml::Value::Float(f) => serde_json::json!(f),
-        toml::Value::Boolean(b) => serde_json::Value::Bool(b),
-        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
-        toml::Value::Array(a) => {
-            serde_json::Value::Array(a.into_iter().map(toml_to_json).collect())
-        }
-        toml::Value::Table(t) => {
-            serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
-        }
-    }
-}
-
 #[test]
 fn every_fixture_validates_against_the_printed_schema() {
     let out = planlint(&["schema"], &[]);
@@ -296,7 +279,7 @@ fn every_fixture_validates_against_the_printed_schema() {
     assert!(files.len() > 20);
     for path in files {
         let value: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let json = toml_to_json(value);
+        let json = planlint::plan::toml_to_json(value);
         let errors: Vec<String> = validator
             .iter_errors(&json)
             .map(|e| e.to_string())

@@ -8,22 +8,6 @@ use std::path::{Path, PathBuf};
 use planlint::rules::Registry;
 use planlint::source::SourceFile;
 
-fn toml_to_json(value: toml::Value) -> serde_json::Value {
-    match value {
-        toml::Value::String(s) => serde_json::Value::String(s),
-        toml::Value::Integer(i) => serde_json::json!(i),
-        toml::Value::Float(f) => serde_json::json!(f),
-        toml::Value::Boolean(b) => serde_json::Value::Bool(b),
-        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
-        toml::Value::Array(a) => {
-            serde_json::Value::Array(a.into_iter().map(toml_to_json).collect())
-        }
-        toml::Value::Table(t) => {
-            serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
-        }
-    }
-}
-
 fn plans() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
@@ -78,7 +62,7 @@ fn rego_and_planlint_agree() {
             .iter()
             .map(|f| f.code.trim_start_matches("peer/").to_owned())
             .collect();
-        let json = toml_to_json(toml::from_str(&text).unwrap());
+        let json = planlint::plan::toml_to_json(toml::from_str(&text).unwrap());
         engine.set_input_json(&json.to_string()).unwrap();
         let verdict = engine.eval_rule("data.planlint.violations".into()).unwrap();
         let theirs: BTreeSet<String> =

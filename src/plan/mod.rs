@@ -10,6 +10,24 @@ pub use load::{key_path_at, load, LoadOutcome};
 
 use crate::source::Span;
 
+/// A plan file as JSON (dates as strings, as TOML editors treat them): for JSON Schema
+/// validation and for handing plans to other engines.
+pub fn toml_to_json(value: toml::Value) -> serde_json::Value {
+    match value {
+        toml::Value::String(s) => serde_json::Value::String(s),
+        toml::Value::Integer(i) => serde_json::json!(i),
+        toml::Value::Float(f) => serde_json::json!(f),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(b),
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(toml_to_json).collect())
+        }
+        toml::Value::Table(t) => {
+            serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
 /// A value with the span of its text in the plan file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sp<T> {

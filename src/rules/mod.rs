@@ -295,6 +295,25 @@ impl Registry {
         self.packs.values()
     }
 
+    /// " Did you mean `…`?" for an unknown rule id, or nothing.
+    pub fn rule_hint(&self, id: &str) -> String {
+        let known: Vec<&str> = self
+            .packs()
+            .flat_map(|p| p.rules.iter().map(|r| r.id.as_str()))
+            .collect();
+        did_you_mean(id, &known)
+            .map(|n| format!(" Did you mean `{n}`?"))
+            .unwrap_or_default()
+    }
+
+    /// " Did you mean `…`?" for an unknown pack id, or nothing.
+    pub fn pack_hint(&self, id: &str) -> String {
+        let known: Vec<&str> = self.packs().map(|p| p.id.as_str()).collect();
+        did_you_mean(id, &known)
+            .map(|n| format!(" Did you mean `{n}`?"))
+            .unwrap_or_default()
+    }
+
     /// Look a rule up by its full id in any pack that holds it.
     pub fn rule(&self, id: &str) -> Option<(&ResolvedPack, &ResolvedRule)> {
         self.packs
