@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use planlint::config::Config;
-use planlint::diagnostic::{Finding, Severity};
+use planlint::diagnostic::Finding;
 use planlint::report::Baseline;
 use planlint::report::{
     render_github, render_human, render_json, render_sarif, summary_close, summary_header,
@@ -936,7 +936,6 @@ fn explain(id: &str, args: PackArgs) -> u8 {
     if let Some(by) = &rule.overridden_by {
         out.push_str(&format!("overridden by: {by}\n"));
     }
-    let _ = Severity::Info;
     print(&out);
     EXIT_CLEAN
 }
