@@ -199,3 +199,34 @@ fn hostile_rule_packs_are_diagnosed() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stdout).contains("nested more than 32 deep"));
 }
+
+/// Inputs the fuzzers once crashed on (see docs/robustness.md), kept as regression tests.
+#[test]
+fn former_fuzzer_crashes_stay_fixed() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let registry = Registry::builtin().as_ref().unwrap();
+    let vocabulary = planlint::import::Vocabulary::from_registry(registry);
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        if name.starts_with("importer-") {
+            seen += 1;
+            let Ok(document) = planlint::import::read_document(&name, &bytes) else {
+                continue;
+            };
+            let source = SourceFile::new(name.clone(), document.text);
+            if let Ok(imported) = planlint::import::import(&source, &vocabulary) {
+                let toml = planlint::import::to_toml(&imported.plan, &name, &imported.notes);
+                let loaded = planlint::plan::load(&SourceFile::new("back.plan.toml", toml));
+                assert!(
+                    loaded.diagnostics.iter().all(|d| !d.fatal),
+                    "{name}: {:?}",
+                    loaded.diagnostics
+                );
+            }
+        }
+    }
+    assert!(seen > 0);
+}

@@ -129,6 +129,11 @@ pub fn import(source: &SourceFile, vocabulary: &Vocabulary) -> Result<Imported, 
         .ok_or_else(|| no_structure("no title naming a 实施方案 or 工作要点 was found"))?;
     let mut builder = Builder::new(vocabulary, &lines, title);
     builder.metadata();
+    if builder.period.value == (0, 0) {
+        return Err(no_structure(
+            "the title gives no period (2021—2025年, 十四五, or the year of a 工作要点)",
+        ));
+    }
     builder.body();
     let plan = builder.finish(source.text.len());
     if plan.actions.items.is_empty() && plan.projects.items.is_empty() {
@@ -257,7 +262,11 @@ impl<'a> Builder<'a> {
         }
         let range = re(&RANGE, r"(\d{4})\s*年?\s*[-—–～~至]\s*(\d{4})");
         let year = re(&YEAR, r"(\d{4})\s*年");
-        if let Some(c) = range.captures(title) {
+        let plausible = |y: i64| (1949..=2100).contains(&y);
+        if let Some(c) = range.captures(title).filter(|c| {
+            let (a, b): (i64, i64) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0));
+            plausible(a) && plausible(b) && a <= b
+        }) {
             let m = c.get(0).expect("whole match");
             let (a, b) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0));
             self.period = Sp::new((a, b), at(m.start(), m.end()));
@@ -268,7 +277,10 @@ impl<'a> Builder<'a> {
         {
             let first = 2016 + 5 * i as i64;
             self.period = Sp::new((first, first + 4), at(five, five + "十四五".len()));
-        } else if let Some(c) = year.captures(title) {
+        } else if let Some(c) = year
+            .captures_iter(title)
+            .find(|c| plausible(c[1].parse().unwrap_or(0)))
+        {
             let m = c.get(0).expect("whole match");
             let y = c[1].parse().unwrap_or(0);
             self.period = Sp::new((y, y), at(m.start(), m.end()));
