@@ -25,8 +25,17 @@ impl Line {
         doc_start + (at - text_start)
     }
 
-    /// The document span of a byte range of `text` (which may cross a joined line break).
+    /// The document span of a byte range of `text` (which may cross a joined line break). Offsets
+    /// inside a character are moved back to its start, so a span is always on boundaries.
     pub fn span(&self, start: usize, end: usize) -> Span {
+        let floor = |at: usize| {
+            let mut at = at.min(self.text.len());
+            while !self.text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let (start, end) = (floor(start), floor(end));
         if end <= start {
             let at = self.doc_offset(start);
             return Span::new(at, at);
