@@ -50,7 +50,7 @@ fn builtin() -> &'static Registry {
 /// Editor path: re-check one ~100 KB plan after an edit, packs already loaded; the baseline is
 /// parsing the same text with the `toml` crate.
 fn editor(c: &mut Criterion) {
-    let text = plan_text(60);
+    let text = plan_text(26);
     assert!(
         (90_000..130_000).contains(&text.len()),
         "{} bytes",
