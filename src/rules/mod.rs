@@ -105,8 +105,9 @@ pub struct ResolvedPack {
     pub normalizer: Normalizer,
     /// How many of `chain_documents` belong to ancestors (they come last).
     ancestor_document_count: usize,
-    /// The declared units' written forms, for `consistent units`.
-    pub units: UnitMatcher,
+    /// The declared units' written forms, for `consistent units` (shared with the parent when
+    /// the pack declares no units of its own).
+    pub units: Arc<UnitMatcher>,
 }
 
 /// Finds, in a normalised unit name, the longest written form of a declared unit it contains —
@@ -264,13 +265,19 @@ impl Registry {
     /// The built-in packs plus extra ones (a `--rules` folder, or packs under test). An extra
     /// pack replaces a built-in pack with the same id, so an author can test an edited copy.
     pub fn with_builtin(extra: Vec<Arc<SourceFile>>) -> Result<Registry, Vec<PackError>> {
+        let builtin = || {
+            BUILTIN_PACKS
+                .iter()
+                .map(|(path, text)| SourceFile::new(*path, *text))
+        };
+        if extra.is_empty() {
+            return Registry::from_sources(builtin().collect());
+        }
         let replaced: Vec<String> = extra
             .iter()
             .filter_map(|s| parse_pack(&s.text).ok().map(|p| p.header.id.value))
             .collect();
-        let mut sources: Vec<Arc<SourceFile>> = BUILTIN_PACKS
-            .iter()
-            .map(|(path, text)| SourceFile::new(*path, *text))
+        let mut sources: Vec<Arc<SourceFile>> = builtin()
             .filter(|s| {
                 parse_pack(&s.text)
                     .map(|p| !replaced.contains(&p.header.id.value))
@@ -542,7 +549,12 @@ impl Registry {
                 .chain(ancestor_documents.iter().cloned())
                 .collect(),
             ancestor_document_count: ancestor_documents.len(),
-            units: UnitMatcher::new(&names),
+            units: match &parent {
+                Some(p) if !file.names.iter().any(|n| n.kind == NameKind::Unit) => {
+                    Arc::clone(&p.units)
+                }
+                _ => Arc::new(UnitMatcher::new(&names)),
+            },
             period: header.period,
             is_abstract: header.is_abstract,
             levels: header.levels.clone(),
