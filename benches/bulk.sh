@@ -15,7 +15,7 @@ for threads in 1 "$(nproc)"; do
   echo "== $count plans, RAYON_NUM_THREADS=$threads"
   RAYON_NUM_THREADS=$threads hyperfine --warmup 1 --runs 5 -N \
     "./target/release/examples/toml_floor $corpus/plans" \
-    "./target/release/planlint check --format json --output-file json=/dev/null $corpus/plans" \
+    "./target/release/planlint check --format json $corpus/plans" \
     --export-markdown "$corpus/bulk-$threads.md" --ignore-failure > /dev/null
   cat "$corpus/bulk-$threads.md"
 done

@@ -347,8 +347,28 @@ impl<'a> Builder<'a> {
                 let c = compact(t);
                 let parts: Vec<&str> = c.trim_end_matches('日').split(['年', '月']).collect();
                 if let [y, m, d] = parts.as_slice() {
+                    let year: u32 = y.parse().unwrap_or(0);
                     let (m, d): (u32, u32) = (m.parse().unwrap_or(0), d.parse().unwrap_or(0));
-                    if (1..=12).contains(&m) && (1..=31).contains(&d) {
+                    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+                    let days = [
+                        31,
+                        if leap { 29 } else { 28 },
+                        31,
+                        30,
+                        31,
+                        30,
+                        31,
+                        31,
+                        30,
+                        31,
+                        30,
+                        31,
+                    ];
+                    // Only a real calendar date: the TOML written out must load.
+                    if y.len() == 4
+                        && (1..=12).contains(&m)
+                        && (1..=days[m as usize - 1]).contains(&d)
+                    {
                         self.issued = Some(Sp::new(format!("{y}-{m:02}-{d:02}"), line.whole()));
                     }
                 }
@@ -396,10 +416,8 @@ impl<'a> Builder<'a> {
                 let name = &text[start..];
                 if level == 1 {
                     part = classify_part(name);
-                    part_heading = Some((
-                        heading_name(name).0.to_owned(),
-                        line.span(start, start + heading_name(name).0.len()),
-                    ));
+                    let heading = named(line, heading_name(name).0, start);
+                    part_heading = Some((heading.value, heading.span));
                     self.read_targets(index, None);
                     continue;
                 }
@@ -419,11 +437,7 @@ impl<'a> Builder<'a> {
                         Part::Actions => kind.unwrap_or(SectionKind::Action),
                         _ => kind.unwrap_or(SectionKind::Project),
                     };
-                    let mut section = new_section(
-                        kind,
-                        Sp::new(name.to_owned(), line.span(start, start + name.len())),
-                        line.whole(),
-                    );
+                    let mut section = new_section(kind, named(line, name, start), line.whole());
                     let rest = &text[start + name_end..];
                     if let Some((lead, partners)) = trailing_units(line, start + name_end) {
                         section.lead = lead;
@@ -466,7 +480,7 @@ impl<'a> Builder<'a> {
                     let (title, _) = item_title(text, start);
                     let mut section = new_section(
                         SectionKind::Safeguard,
-                        Sp::new(title.to_owned(), line.span(start, start + title.len())),
+                        named(line, title, start),
                         line.whole(),
                     );
                     if let Some((lead, partners)) = trailing_units(line, start) {
@@ -495,7 +509,7 @@ impl<'a> Builder<'a> {
                 let (title, _) = item_title(text, start);
                 let mut measure = Measure {
                     span: line.span(0, start),
-                    title: Sp::new(title.to_owned(), line.span(start, start + title.len())),
+                    title: named(line, title, start),
                     text: Some(Sp::new(
                         text[start..].to_owned(),
                         line.span(start, text.len()),
@@ -597,6 +611,21 @@ fn part_start(lines: &[Line], index: usize) -> usize {
         .find(|&i| heading_level(&lines[i].text).is_some_and(|(l, _)| l == 1))
         .map(|i| lines[i].whole().start)
         .unwrap_or(0)
+}
+
+/// A heading's or item's name with its span; an empty one is named by its marker (（一）, 3.), so
+/// that the plan written out still loads.
+fn named(line: &Line, name: &str, start: usize) -> Sp<String> {
+    if name.trim().is_empty() {
+        let marker = line.text[..start].trim();
+        let marker = if marker.is_empty() {
+            "（未命名）"
+        } else {
+            marker
+        };
+        return Sp::new(marker.to_owned(), line.span(0, start));
+    }
+    Sp::new(name.to_owned(), line.span(start, start + name.len()))
 }
 
 fn new_section(kind: SectionKind, name: Sp<String>, span: Span) -> Section {
