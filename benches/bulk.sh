@@ -28,3 +28,10 @@ hyperfine --warmup 3 --runs 30 -N --ignore-failure \
   "./target/release/planlint rules" \
   --export-markdown "$corpus/startup.md" > /dev/null
 cat "$corpus/startup.md"
+echo "== one plan at 1x, 10x, 100x size: time and peak memory"
+for growth in 1 10 100; do
+  ./target/release/examples/corpus 1 "$corpus/size-$growth" 7 "$growth" 2>/dev/null
+  file=$(find "$corpus/size-$growth" -name '*.plan.toml')
+  size=$(stat -c %s "$file")
+  /usr/bin/time -f "growth ${growth}x: $size bytes, %e s, %M KB" ./target/release/planlint check --format json "$file" > /dev/null || true
+done
