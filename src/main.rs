@@ -541,7 +541,8 @@ fn check(args: CheckArgs) -> u8 {
     }
     let mut baseline_entries = Vec::new();
     let mut hidden_by_baseline = 0;
-    let mut emit = |mut report: FileReport| {
+    type Sinks<'a> = Vec<(ReportStream<'a>, Box<dyn Write>)>;
+    let mut emit = |sinks: &mut Sinks<'_>, mut report: FileReport, rendered: Option<String>| {
         if args.write_baseline.is_some() {
             baseline_entries.extend(Baseline::of(std::slice::from_ref(&report)).findings);
         }
@@ -550,8 +551,9 @@ fn check(args: CheckArgs) -> u8 {
             baseline.filter(&mut report);
             hidden_by_baseline += before - report.findings.len();
         }
+        let mut rendered = rendered;
         for (stream, writer) in sinks.iter_mut() {
-            let text = stream.file(&report);
+            let text = stream.file_rendered(&report, rendered.take());
             let _ = writer.write_all(text.as_bytes());
         }
         if let Some(f) = step_summary.as_mut() {
@@ -560,13 +562,26 @@ fn check(args: CheckArgs) -> u8 {
     };
     const CHUNK: usize = 256;
     for chunk in files.chunks(CHUNK) {
-        let reports: Vec<FileReport> = chunk
+        // Check and render in parallel; only writing is in order.
+        let stdout_stream = &sinks[0].0;
+        let done: Vec<(FileReport, Option<String>)> = chunk
             .par_iter()
-            .map(|path| planlint::check_path(path, &path.display().to_string(), &checker))
+            .map(|path| {
+                let report = planlint::check_path(path, &path.display().to_string(), &checker);
+                // Pre-rendered only when no baseline will remove findings first.
+                let rendered = baseline
+                    .is_none()
+                    .then(|| stdout_stream.prerender(&report))
+                    .flatten();
+                (report, rendered)
+            })
             .collect();
-        reports.into_iter().for_each(&mut emit);
+        done.into_iter()
+            .for_each(|(report, rendered)| emit(&mut sinks, report, rendered));
     }
-    early.into_iter().for_each(&mut emit);
+    early
+        .into_iter()
+        .for_each(|report| emit(&mut sinks, report, None));
 
     let mut summary = Summary::default();
     for (n, (stream, mut writer)) in sinks.into_iter().enumerate() {

@@ -86,13 +86,18 @@ fn indent(text: &str, by: &str) -> String {
 
 /// One file's object, as an element of the `files` array.
 pub(super) fn json_file(r: &FileReport, first: bool) -> String {
-    let value = file_out(r);
-    let text = serde_json::to_string_pretty(&value).expect("plain data serialises");
-    format!(
-        "{}\n{}",
-        if first { "" } else { "," },
-        indent(&text, "    ")
-    )
+    json_element(json_file_body(r), first)
+}
+
+/// One file's object, indented for the `files` array (no separator).
+pub(super) fn json_file_body(r: &FileReport) -> String {
+    let text = serde_json::to_string_pretty(&file_out(r)).expect("plain data serialises");
+    indent(&text, "    ")
+}
+
+/// A file's object with the separator before it.
+pub(super) fn json_element(body: String, first: bool) -> String {
+    format!("{}\n{body}", if first { "" } else { "," })
 }
 
 pub(super) fn json_suffix(summary: &Summary, any_files: bool) -> String {

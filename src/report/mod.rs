@@ -92,6 +92,31 @@ impl<'r> ReportStream<'r> {
         (stream, prefix)
     }
 
+    /// The text of a file for formats that render each file on its own (human, JSON), or
+    /// `None`. Takes `&self`, so files can be rendered in parallel and then passed, in order, to
+    /// [`ReportStream::file_rendered`].
+    pub fn prerender(&self, report: &FileReport) -> Option<String> {
+        match self.format {
+            OutputFormat::Human(_) => self.handler.as_ref().map(|h| human::render_file(report, h)),
+            OutputFormat::Json => Some(json::json_file_body(report)),
+            _ => None,
+        }
+    }
+
+    /// The text for one more file, given what [`ReportStream::prerender`] made of it.
+    pub fn file_rendered(&mut self, report: &FileReport, rendered: Option<String>) -> String {
+        let Some(text) = rendered else {
+            return self.file(report);
+        };
+        let first = self.summary.files == 0;
+        self.summary.add(report);
+        self.packs.extend(report.packs.iter().map(|p| p.id.clone()));
+        match self.format {
+            OutputFormat::Json => json::json_element(text, first),
+            _ => text,
+        }
+    }
+
     /// The text for one more file.
     pub fn file(&mut self, report: &FileReport) -> String {
         let first = self.summary.files == 0;
