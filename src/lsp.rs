@@ -145,6 +145,8 @@ struct Document {
     report: Option<FileReport>,
     /// When a change arrived that is not yet checked.
     dirty_since: Option<Instant>,
+    /// The project's planlint.toml, read on open and save (not on every keystroke).
+    config: crate::config::Config,
 }
 
 struct Server {
@@ -292,6 +294,7 @@ impl Server {
                     .unwrap_or("")
                     .to_owned();
                 self.set_text(&uri, text);
+                self.reload_config(&uri);
                 self.check_now(&uri);
             }
             ("textDocument/didChange", Some(uri)) => {
@@ -310,7 +313,10 @@ impl Server {
                     }
                 }
             }
-            ("textDocument/didSave", Some(uri)) => self.check_now(&uri),
+            ("textDocument/didSave", Some(uri)) => {
+                self.reload_config(&uri);
+                self.check_now(&uri);
+            }
             ("textDocument/didClose", Some(uri)) => {
                 self.documents.remove(&uri);
                 self.notify(
@@ -340,9 +346,21 @@ impl Server {
                 index: LineIndex::new(""),
                 report: None,
                 dirty_since: None,
+                config: Default::default(),
             });
         doc.text = text;
         doc.index = index;
+    }
+
+    fn reload_config(&mut self, uri: &str) {
+        let config = uri_to_path(uri)
+            .as_deref()
+            .and_then(crate::config::Config::discover)
+            .and_then(|p| crate::config::Config::load(&p).ok())
+            .unwrap_or_default();
+        if let Some(doc) = self.documents.get_mut(uri) {
+            doc.config = config;
+        }
     }
 
     fn check_due(&mut self) {
@@ -371,20 +389,14 @@ impl Server {
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| uri.to_owned());
         let source = SourceFile::new(name, doc.text.clone());
-        let mut checker = Checker::new(self.registry);
         // The project's planlint.toml applies in the editor as on the command line.
-        if let Some(config) = path
-            .as_deref()
-            .and_then(crate::config::Config::discover)
-            .and_then(|p| crate::config::Config::load(&p).ok())
-        {
-            checker.config = config;
-        }
+        let mut checker = Checker::new(self.registry);
+        checker.config = doc.config.clone();
         let report = crate::check_source(Arc::clone(&source), &checker);
         let diagnostics: Vec<Value> = report
             .findings
             .iter()
-            .map(|f| self.diagnostic(uri, doc_ref(&self.documents, uri), f))
+            .map(|f| self.diagnostic(uri, &self.documents[uri], f))
             .collect();
         if let Some(doc) = self.documents.get_mut(uri) {
             doc.report = Some(report);
@@ -685,10 +697,6 @@ fn table_insertion_point(text: &str, table: &str) -> usize {
         offset += line.len();
     }
     text.len()
-}
-
-fn doc_ref<'a>(documents: &'a HashMap<String, Document>, uri: &str) -> &'a Document {
-    &documents[uri]
 }
 
 /// `file:///a/%E5%AD%9F.plan.toml` → `/a/孟.plan.toml`.

@@ -216,7 +216,7 @@ fn run_case(path: &Path, source: &Arc<SourceFile>, registry: &Registry) -> (Case
             None if dropped(id) && found(id) => failures.push(format!("`{id}` is dropped, yet it was raised")),
             None if dropped(id) => {}
             None => failures.push(not_a_rule(id)),
-            Some(rule) if !Registry::applies(rule, &plan) => failures.push(format!(
+            Some(rule) if !crate::check::rule_applies(rule, &plan) => failures.push(format!(
                 "`{id}` does not apply to this plan (its `when` is false), so passing it proves nothing"
             )),
             Some(_) if found(id) => failures.push(format!("expected `{id}` to pass; it was raised")),

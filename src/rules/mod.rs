@@ -13,7 +13,7 @@ pub use parse::parse_pack;
 
 use self::ast::*;
 use crate::diagnostic::{did_you_mean, Cite, Finding, Severity};
-use crate::plan::{Level, Plan, PlanKind, SectionKind, Sp};
+use crate::plan::{Level, Plan, PlanKind, Sp};
 use crate::source::{SourceFile, Span};
 
 /// The packs compiled into the binary, by their path in the repository.
@@ -196,6 +196,9 @@ pub struct Registry {
     packs: BTreeMap<String, Arc<ResolvedPack>>,
 }
 
+/// A pack file with the outcome of parsing it.
+type ParsedSource = (Arc<SourceFile>, Result<PackFile, Box<Finding>>);
+
 /// A problem in a pack file, with the file it is in.
 #[derive(Clone, Debug)]
 pub struct PackError {
@@ -219,10 +222,19 @@ impl Registry {
 
     /// Parse and resolve packs. Every broken pack is reported; none is half-loaded.
     pub fn from_sources(sources: Vec<Arc<SourceFile>>) -> Result<Registry, Vec<PackError>> {
+        let parsed = sources.into_iter().map(|s| {
+            let pack = parse_pack(&s.text);
+            (s, pack)
+        });
+        Registry::from_parsed(parsed.collect())
+    }
+
+    /// Resolve packs already parsed (each file is parsed exactly once).
+    fn from_parsed(parsed: Vec<ParsedSource>) -> Result<Registry, Vec<PackError>> {
         let mut errors = Vec::new();
         let mut files: BTreeMap<String, (Arc<SourceFile>, PackFile)> = BTreeMap::new();
-        for source in sources {
-            match parse_pack(&source.text) {
+        for (source, parsed) in parsed {
+            match parsed {
                 Ok(pack) => {
                     let id = pack.header.id.value.clone();
                     if let Some((other, _)) = files.get(&id) {
@@ -265,33 +277,25 @@ impl Registry {
     /// The built-in packs plus extra ones (a `--rules` folder, or packs under test). An extra
     /// pack replaces a built-in pack with the same id, so an author can test an edited copy.
     pub fn with_builtin(extra: Vec<Arc<SourceFile>>) -> Result<Registry, Vec<PackError>> {
-        let builtin = || {
-            BUILTIN_PACKS
-                .iter()
-                .map(|(path, text)| SourceFile::new(*path, *text))
+        let parse = |s: Arc<SourceFile>| {
+            let pack = parse_pack(&s.text);
+            (s, pack)
         };
-        if extra.is_empty() {
-            return Registry::from_sources(builtin().collect());
-        }
-        let replaced: Vec<String> = extra
+        let extra: Vec<ParsedSource> = extra.into_iter().map(parse).collect();
+        let replaced: Vec<&str> = extra
             .iter()
-            .filter_map(|s| parse_pack(&s.text).ok().map(|p| p.header.id.value))
+            .filter_map(|(_, p)| p.as_ref().ok().map(|p| p.header.id.value.as_str()))
             .collect();
-        let mut sources: Vec<Arc<SourceFile>> = builtin()
-            .filter(|s| {
-                parse_pack(&s.text)
-                    .map(|p| !replaced.contains(&p.header.id.value))
-                    .unwrap_or(true)
+        let mut all: Vec<ParsedSource> = BUILTIN_PACKS
+            .iter()
+            .map(|(path, text)| parse(SourceFile::new(*path, *text)))
+            .filter(|(_, p)| {
+                p.as_ref()
+                    .map_or(true, |p| !replaced.contains(&p.header.id.value.as_str()))
             })
             .collect();
-        sources.extend(extra);
-        Registry::from_sources(sources)
-    }
-
-    /// Whether a rule's `when` condition holds for a plan, i.e. whether checking the plan
-    /// exercises the rule at all.
-    pub fn applies(rule: &ResolvedRule, plan: &Plan) -> bool {
-        crate::check::rule_applies(rule, plan)
+        all.extend(extra);
+        Registry::from_parsed(all)
     }
 
     pub fn get(&self, id: &str) -> Option<&Arc<ResolvedPack>> {
@@ -431,7 +435,7 @@ impl Registry {
             names = parent.names.clone();
             rules = parent.rules.clone();
             dropped = parent.dropped.clone();
-            ignore.extend(parent_ignore(parent));
+            ignore.extend(parent.normalizer.words().iter().cloned());
         }
         let normalizer = Normalizer::new(&ignore);
         // A child's names replace the parent's under the same key; keys are recomputed with the
@@ -583,11 +587,6 @@ pub fn same_document(a: &str, b: &str) -> bool {
     }
 }
 
-/// The filler words a parent pack used, so that a child matches names at least as loosely.
-fn parent_ignore(parent: &ResolvedPack) -> Vec<String> {
-    parent.normalizer.words().to_vec()
-}
-
 fn resolved_name(decl: &NameDecl, normalizer: &Normalizer) -> ResolvedName {
     ResolvedName {
         kind: decl.kind,
@@ -731,13 +730,6 @@ fn check_fields(expr: &Expr, allowed: &[Field]) -> Result<(), Box<Finding>> {
     }
     Ok(())
 }
-
-/// The section kinds in the order they appear in a plan, for listings.
-pub const SECTION_KINDS: [SectionKind; 3] = [
-    SectionKind::Action,
-    SectionKind::Project,
-    SectionKind::Safeguard,
-];
 
 #[cfg(test)]
 mod tests {
