@@ -280,3 +280,33 @@ fn utf8_positions_when_the_client_offers_them() {
     c.notify("exit", Value::Null);
     assert_eq!(c.child.wait().unwrap().code(), Some(0));
 }
+
+#[test]
+fn the_projects_planlint_toml_applies_in_the_editor() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("planlint.toml"),
+        "[rules]\nignore = [\"plan/unknown-key\"]\n",
+    )
+    .unwrap();
+    let uri = format!("file://{}/x.plan.toml", dir.path().display());
+    let mut c = Client::start();
+    c.request("initialize", json!({ "capabilities": {} }));
+    let text = format!("{}\nextra = 1\n", plan());
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "toml", "version": 1, "text": text } }),
+    );
+    let diagnostics = c.diagnostics();
+    assert!(
+        !diagnostics.is_empty(),
+        "the plan's other findings are published"
+    );
+    assert!(
+        diagnostics.iter().all(|d| d["code"] != "plan/unknown-key"),
+        "ignored by planlint.toml"
+    );
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.child.wait().unwrap().code(), Some(0));
+}
