@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod import;
 pub mod lsp;
+pub mod output;
 pub mod packtest;
 pub mod plan;
 pub mod report;

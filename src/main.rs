@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use planlint::config::Config;
 use planlint::diagnostic::Finding;
+use planlint::output::{write_file, PendingFile};
 use planlint::report::Baseline;
 use planlint::report::{
     render_github, render_human, render_json, render_sarif, summary_close, summary_header,
@@ -495,28 +496,23 @@ fn check(args: CheckArgs) -> u8 {
             },
         );
         let (stream, prefix) = ReportStream::start(format, registry);
-        let dir = output
-            .path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let file = match tempfile::NamedTempFile::new_in(dir) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", output.path.display());
+        let pending = match PendingFile::create(&output.path, true) {
+            Ok(p) => p,
+            Err(message) => {
+                eprintln!("error: {message}");
                 return EXIT_UNCHECKABLE;
             }
         };
-        let mut writer: Box<dyn Write> = match file.reopen() {
+        let mut writer: Box<dyn Write> = match pending.writer() {
             Ok(f) => Box::new(std::io::BufWriter::new(f)),
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", output.path.display());
+            Err(message) => {
+                eprintln!("error: {message}");
                 return EXIT_UNCHECKABLE;
             }
         };
         let _ = writer.write_all(prefix.as_bytes());
         sinks.push((stream, writer));
-        temp_files.push((file, output.path.clone()));
+        temp_files.push(pending);
     }
     let wants_github = matches!(args.format, Format::Github)
         || args
@@ -591,9 +587,9 @@ fn check(args: CheckArgs) -> u8 {
         let _ = writer.write_all(stream.finish().as_bytes());
         let _ = writer.flush();
     }
-    for (file, path) in temp_files {
-        if let Err(e) = file.persist(&path) {
-            eprintln!("error: cannot write {}: {}", path.display(), e.error);
+    for pending in temp_files {
+        if let Err(message) = pending.commit() {
+            eprintln!("error: {message}");
             return EXIT_UNCHECKABLE;
         }
     }
@@ -607,7 +603,7 @@ fn check(args: CheckArgs) -> u8 {
             findings: baseline_entries,
         }
         .to_json();
-        if let Err(message) = write_atomically(path, text.as_bytes(), true) {
+        if let Err(message) = write_file(path, text.as_bytes(), true) {
             eprintln!("error: {message}");
             return EXIT_UNCHECKABLE;
         }
@@ -686,7 +682,7 @@ fn import(
             .unwrap_or_default();
         file.with_file_name(format!("{stem}.plan.toml"))
     });
-    match write_atomically(&output, toml.as_bytes(), force) {
+    match write_file(&output, toml.as_bytes(), force) {
         Ok(()) => {
             let plan = &imported.plan;
             eprintln!(
@@ -707,36 +703,6 @@ fn import(
             EXIT_UNCHECKABLE
         }
     }
-}
-
-/// Write through a temporary file in the same folder, then rename: a reader never sees half a
-/// file, and an existing file is replaced only with `force`.
-fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<(), String> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if !force && path.exists() {
-        return Err(format!(
-            "{} exists; use --force to overwrite it",
-            path.display()
-        ));
-    }
-    let mut temp = tempfile::NamedTempFile::new_in(&dir)
-        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
-    temp.write_all(bytes)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    let result = if force {
-        temp.persist(path).map(|_| ())
-    } else {
-        temp.persist_noclobber(path).map(|_| ())
-    };
-    result.map_err(|e| match e.error.kind() {
-        std::io::ErrorKind::AlreadyExists => {
-            format!("{} exists; use --force to overwrite it", path.display())
-        }
-        _ => format!("cannot write {}: {}", path.display(), e.error),
-    })
 }
 
 fn test(dir: &Path) -> u8 {

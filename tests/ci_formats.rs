@@ -221,6 +221,42 @@ fn one_run_writes_the_log_and_the_artifacts() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
+/// `--output-file sarif=/dev/stdout` and the like must write through the device or pipe. Renaming
+/// a temporary file over it instead (right for regular files) turned the path into a regular file;
+/// as root, on `/dev/null`, that breaks every later program that reads it. A named pipe stands in
+/// for the device here, since a regression must not damage the machine running the test.
+#[cfg(unix)]
+#[test]
+fn an_artifact_written_to_a_pipe_goes_through_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("findings.sarif");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = planlint(
+        &[
+            "check",
+            "--output-file",
+            &format!("sarif={}", fifo.display()),
+            "tests/fixtures/plans/changzhi-city-2021-2025.plan.toml",
+        ],
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log: serde_json::Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
+    assert!(sarif_validator().is_valid(&log));
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
 #[test]
 fn json_escapes_every_control_character() {
     let dir = tempfile::tempdir().unwrap();
