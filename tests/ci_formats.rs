@@ -1,15 +1,13 @@
 //! Machine outputs for CI: SARIF validated against the official schema, GitHub workflow
 //! commands, several outputs from one run, and JSON that escapes control characters exactly.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 fn planlint(args: &[&str], envs: &[(&str, &Path)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_planlint"));
-    cmd.args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_STEP_SUMMARY");
+    let mut cmd = common::command_in(args, common::root());
     for (k, v) in envs {
         cmd.env(k, v);
     }
@@ -297,21 +295,9 @@ fn every_fixture_validates_against_the_printed_schema() {
     assert_eq!(out.status.code(), Some(0));
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<std::path::PathBuf> = Vec::new();
-    for dir in [
-        "tests/fixtures/plans",
-        "examples",
-        "rules/national/tests",
-        "rules/provinces/tests",
-    ] {
-        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.to_string_lossy().ends_with(".plan.toml") {
-                files.push(path);
-            }
-        }
-    }
+    let mut dirs = common::VERDICT_PLAN_DIRS.to_vec();
+    dirs.push("examples");
+    let files = common::plan_files(&dirs);
     assert!(files.len() > 20);
     for path in files {
         let value: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();

@@ -1,7 +1,11 @@
 //! Integration tests: the real binary on the real fixtures.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::planlint;
 
 const FIXTURES: &[&str] = &[
     "mengjin-district-2021-2025",
@@ -9,15 +13,6 @@ const FIXTURES: &[&str] = &[
     "tangshan-city-2023",
     "pingdingshan-city-2017",
 ];
-
-fn planlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_planlint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
 
 fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("UTF-8 output")

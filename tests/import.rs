@@ -3,9 +3,12 @@
 //! The figures asserted here are the ones published in docs/import.md: a change that lowers
 //! any of them fails this test.
 
+mod common;
+
+use common::planlint_in;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use planlint::plan::{Plan, SectionKind};
 use planlint::rules::Registry;
@@ -189,15 +192,6 @@ fn import_accuracy_on_the_four_seeds() {
     );
 }
 
-fn planlint(args: &[&str], dir: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_planlint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn import_writes_beside_the_document_and_never_overwrites_without_force() {
     let dir = tempfile::tempdir().unwrap();
@@ -206,7 +200,7 @@ fn import_writes_beside_the_document_and_never_overwrites_without_force() {
         dir.path().join("孟津区方案.txt"),
     )
     .unwrap();
-    let out = planlint(&["import", "孟津区方案.txt"], dir.path());
+    let out = planlint_in(&["import", "孟津区方案.txt"], dir.path());
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -217,14 +211,14 @@ fn import_writes_beside_the_document_and_never_overwrites_without_force() {
     let text = std::fs::read_to_string(&written).unwrap();
     assert!(text.starts_with("# Imported by planlint"));
     // The written plan loads and checks as the hand-written fixture does.
-    let check = planlint(
+    let check = planlint_in(
         &["check", "--format", "json", "孟津区方案.plan.toml"],
         dir.path(),
     );
     assert_eq!(check.status.code(), Some(0));
 
     std::fs::write(&written, "mine").unwrap();
-    let again = planlint(&["import", "孟津区方案.txt"], dir.path());
+    let again = planlint_in(&["import", "孟津区方案.txt"], dir.path());
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
     assert_eq!(
@@ -232,11 +226,11 @@ fn import_writes_beside_the_document_and_never_overwrites_without_force() {
         "mine",
         "not overwritten"
     );
-    let forced = planlint(&["import", "--force", "孟津区方案.txt"], dir.path());
+    let forced = planlint_in(&["import", "--force", "孟津区方案.txt"], dir.path());
     assert_eq!(forced.status.code(), Some(0));
     assert_ne!(std::fs::read_to_string(&written).unwrap(), "mine");
 
-    let out = planlint(
+    let out = planlint_in(
         &["import", "孟津区方案.txt", "-o", "plans/mengjin.plan.toml"],
         dir.path(),
     );
@@ -246,7 +240,7 @@ fn import_writes_beside_the_document_and_never_overwrites_without_force() {
         "a missing folder is an error, not a panic"
     );
     std::fs::create_dir(dir.path().join("plans")).unwrap();
-    let out = planlint(
+    let out = planlint_in(
         &["import", "孟津区方案.txt", "-o", "plans/mengjin.plan.toml"],
         dir.path(),
     );
@@ -260,7 +254,7 @@ fn import_writes_beside_the_document_and_never_overwrites_without_force() {
 #[test]
 fn stdout_import_round_trips_through_the_loader() {
     for (seed_name, _) in SEEDS {
-        let out = planlint(
+        let out = planlint_in(
             &["import", "--stdout", seed(seed_name).to_str().unwrap()],
             root(),
         );
@@ -313,7 +307,7 @@ fn gbk_and_docx_documents_import_like_utf8_text() {
     );
 
     // Checking the .docx directly labels its text.
-    let out = planlint(
+    let out = planlint_in(
         &["check", "--format", "json", docx_path.to_str().unwrap()],
         root(),
     );
@@ -381,11 +375,11 @@ fn bad_documents_exit_2_and_write_nothing() {
     ];
     for (name, bytes, expected) in cases {
         std::fs::write(dir.path().join(name), bytes).unwrap();
-        let out = planlint(&["import", name], dir.path());
+        let out = planlint_in(&["import", name], dir.path());
         assert_eq!(out.status.code(), Some(2), "{name}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(expected), "{name}: {stderr}");
-        let check = planlint(&["check", name], dir.path());
+        let check = planlint_in(&["check", name], dir.path());
         assert_eq!(check.status.code(), Some(2), "{name}");
     }
     let written: Vec<_> = std::fs::read_dir(dir.path())
@@ -399,7 +393,7 @@ fn bad_documents_exit_2_and_write_nothing() {
     let big = dir.path().join("big.txt");
     let file = std::fs::File::create(&big).unwrap();
     file.set_len(100 * 1024 * 1024).unwrap();
-    let out = planlint(&["import", "big.txt"], dir.path());
+    let out = planlint_in(&["import", "big.txt"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("up to 16 MB"));
 }

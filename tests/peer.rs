@@ -3,29 +3,12 @@
 //! benchmark compares the same work.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod common;
 
 use planlint::rules::Registry;
 use planlint::source::SourceFile;
-
-fn plans() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in [
-        "tests/fixtures/plans",
-        "rules/national/tests",
-        "rules/provinces/tests",
-    ] {
-        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.to_string_lossy().ends_with(".plan.toml") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
 
 #[test]
 fn rego_and_planlint_agree() {
@@ -43,7 +26,7 @@ fn rego_and_planlint_agree() {
             std::fs::read_to_string(root.join("benches/peer.rego")).unwrap(),
         )
         .expect("the policy parses");
-    let files = plans();
+    let files = common::plan_files(common::VERDICT_PLAN_DIRS);
     assert!(files.len() >= 20);
     let mut raised_any = 0;
     for path in files {

@@ -1,16 +1,11 @@
 //! Project configuration, inline suppressions and baselines, driven through the binary.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn planlint(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_planlint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use common::planlint_in;
+
+use std::path::Path;
+use std::process::Output;
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(
@@ -57,7 +52,7 @@ fn a_config_found_above_the_file_ignores_and_reweights_rules() {
         "[rules]\nignore = [\"common/action-targets\"]\n\n[rules.severity]\n\"common/unit-names\" = \"error\"\n\n[files]\nexclude = [\"plans/drafts/**\"]\n",
     )
     .unwrap();
-    let out = planlint(&["check", "--format", "json", "plans"], dir.path());
+    let out = planlint_in(&["check", "--format", "json", "plans"], dir.path());
     assert_eq!(
         codes(&out),
         ["common/unit-names"],
@@ -65,7 +60,7 @@ fn a_config_found_above_the_file_ignores_and_reweights_rules() {
     );
     assert_eq!(out.status.code(), Some(1), "unit-names is now an error");
 
-    let shown = planlint(&["config", "plans"], dir.path());
+    let shown = planlint_in(&["config", "plans"], dir.path());
     let text = String::from_utf8(shown.stdout).unwrap();
     assert!(
         text.contains("ignore = [\"common/action-targets\"]"),
@@ -74,7 +69,7 @@ fn a_config_found_above_the_file_ignores_and_reweights_rules() {
     assert!(text.contains("\"common/unit-names\" = \"error\""), "{text}");
 
     std::fs::write(dir.path().join("planlint.toml"), "[rules]\nignores = []\n").unwrap();
-    let bad = planlint(&["check", "plans"], dir.path());
+    let bad = planlint_in(&["check", "plans"], dir.path());
     assert_eq!(bad.status.code(), Some(2));
     let text = String::from_utf8_lossy(&bad.stdout);
     assert!(
@@ -87,7 +82,7 @@ fn a_config_found_above_the_file_ignores_and_reweights_rules() {
         "[rules]\nignore = [\"common/unit-name\"]\n",
     )
     .unwrap();
-    let bad = planlint(&["check", "plans"], dir.path());
+    let bad = planlint_in(&["check", "plans"], dir.path());
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("Did you mean `common/unit-names`?"));
 
@@ -96,7 +91,7 @@ fn a_config_found_above_the_file_ignores_and_reweights_rules() {
         "[packs]\nexclude = [\"henan-2021\"]\n",
     )
     .unwrap();
-    let out = planlint(
+    let out = planlint_in(
         &["check", "--format", "json", "plans/mengjin.plan.toml"],
         dir.path(),
     );
@@ -114,7 +109,7 @@ fn suppressions_silence_findings_and_report_their_own_misuse() {
         .replacen("[[projects]]\nname = \"科技资源科普化工程\"\nlead = [\"区教育局\", \"区科协\", \"科工局\", \"人社局\"]", "[[projects]]\nname = \"科技资源科普化工程\"\nlead = [\"区教育局\", \"区科协\", \"科工局\", \"人社局\"] # planlint: allow(common/unit-names)", 1)
         .replacen("[plan]\n", "# planlint: allow(national-2021/youth-action, nosuch/rule) 整个文件\n[plan]\n", 1);
     std::fs::write(dir.path().join("m.plan.toml"), plan).unwrap();
-    let out = planlint(&["check", "--format", "json", "m.plan.toml"], dir.path());
+    let out = planlint_in(&["check", "--format", "json", "m.plan.toml"], dir.path());
     let codes = codes(&out);
     assert_eq!(
         codes
@@ -145,12 +140,12 @@ fn a_baseline_hides_known_findings_and_shows_new_ones() {
         fixture("changzhi-city-2021-2025"),
     )
     .unwrap();
-    let out = planlint(
+    let out = planlint_in(
         &["check", "--write-baseline", "baseline.json", "c.plan.toml"],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(0));
-    let again = planlint(
+    let again = planlint_in(
         &[
             "check",
             "--format",
@@ -166,7 +161,7 @@ fn a_baseline_hides_known_findings_and_shows_new_ones() {
     let changed = format!("# 修订稿\n\n{}", fixture("changzhi-city-2021-2025"))
         .replace("value = 14.5", "value = 14.5\nunit_typo = 1");
     std::fs::write(dir.path().join("c.plan.toml"), changed).unwrap();
-    let after = planlint(
+    let after = planlint_in(
         &[
             "check",
             "--format",
@@ -178,7 +173,7 @@ fn a_baseline_hides_known_findings_and_shows_new_ones() {
         dir.path(),
     );
     assert_eq!(codes(&after), ["plan/unknown-key"]);
-    let bad = planlint(
+    let bad = planlint_in(
         &["check", "--baseline", "missing.json", "c.plan.toml"],
         dir.path(),
     );

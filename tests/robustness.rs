@@ -1,8 +1,11 @@
 //! Robustness: mutated and hostile inputs never crash or hang planlint, and every finding points
 //! inside the file on character boundaries.
 
+mod common;
+
+use common::planlint_in;
+
 use std::path::Path;
-use std::process::Command;
 
 use planlint::rules::Registry;
 use planlint::source::SourceFile;
@@ -119,22 +122,13 @@ proptest! {
     }
 }
 
-fn planlint(args: &[&str], dir: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_planlint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn a_100_mb_plan_is_refused_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     let file = std::fs::File::create(dir.path().join("huge.plan.toml")).unwrap();
     file.set_len(100 * 1024 * 1024).unwrap();
     let start = std::time::Instant::now();
-    let out = planlint(&["check", "huge.plan.toml"], dir.path());
+    let out = planlint_in(&["check", "huge.plan.toml"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stdout).contains("planlint checks plans up to 16 MB"));
     assert!(start.elapsed().as_secs() < 10);
@@ -150,7 +144,7 @@ fn a_symlink_loop_and_an_unreadable_file_do_not_stop_the_others() {
     std::fs::write(plans.join("good.plan.toml"), FIXTURES[1]).unwrap();
     // A dangling link reads as an unreadable file.
     std::os::unix::fs::symlink(dir.path().join("nowhere"), plans.join("gone.plan.toml")).unwrap();
-    let out = planlint(&["check", "--format", "json", "plans"], dir.path());
+    let out = planlint_in(&["check", "--format", "json", "plans"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let files = value["files"].as_array().unwrap();
@@ -187,7 +181,7 @@ fn hostile_rule_packs_are_diagnosed() {
     .unwrap();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/plans/changzhi-city-2021-2025.plan.toml");
-    let out = planlint(
+    let out = planlint_in(
         &[
             "check",
             "--rules",

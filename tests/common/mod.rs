@@ -1,0 +1,54 @@
+//! Helpers shared by the integration tests: running the real binary and finding the fixtures.
+
+// Each test crate uses its own subset of these.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The crate's root, where the fixtures and packs are.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The real binary, run in `dir`, without colour and outside any GitHub step.
+pub fn command_in(args: &[&str], dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_planlint"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    cmd
+}
+
+/// Run the binary in `dir`.
+pub fn planlint_in(args: &[&str], dir: &Path) -> Output {
+    command_in(args, dir).output().expect("the binary runs")
+}
+
+/// Run the binary in the crate's root.
+pub fn planlint(args: &[&str]) -> Output {
+    planlint_in(args, root())
+}
+
+/// Every `*.plan.toml` in these folders of the crate, sorted.
+pub fn plan_files(dirs: &[&str]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        for entry in std::fs::read_dir(root().join(dir)).expect("the folder exists") {
+            let path = entry.expect("the folder is readable").path();
+            if path.to_string_lossy().ends_with(".plan.toml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The plans with known verdicts: the seed fixtures and every pack test plan.
+pub const VERDICT_PLAN_DIRS: &[&str] = &[
+    "tests/fixtures/plans",
+    "rules/national/tests",
+    "rules/provinces/tests",
+];
