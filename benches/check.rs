@@ -62,16 +62,16 @@ fn editor(c: &mut Criterion) {
         b.iter(|| toml::de::DeTable::parse(black_box(&text)).map(|t| t.get_ref().len()))
     });
     g.bench_function("planlint: load + check", |b| {
-        b.iter(|| {
-            planlint::check_source(
-                SourceFile::new("p.plan.toml", black_box(text.clone())),
-                &checker,
-            )
-            .findings
-            .len()
-        })
+        b.iter(|| check_text(&checker, black_box(&text)))
     });
     g.finish();
+}
+
+/// Load and check one plan's text, as the editor does on each change.
+fn check_text(checker: &Checker, text: &str) -> usize {
+    planlint::check_source(SourceFile::new("p.plan.toml", text.to_owned()), checker)
+        .findings
+        .len()
 }
 
 /// Start-up: parsing and resolving the built-in packs, against checking one plan-sized file.
@@ -83,14 +83,7 @@ fn startup(c: &mut Criterion) {
         b.iter(|| Registry::with_builtin(Vec::new()).map(|r| r.packs().count()))
     });
     g.bench_function("check one plan (packs loaded)", |b| {
-        b.iter(|| {
-            planlint::check_source(
-                SourceFile::new("p.plan.toml", black_box(text.clone())),
-                &checker,
-            )
-            .findings
-            .len()
-        })
+        b.iter(|| check_text(&checker, black_box(&text)))
     });
     g.finish();
 }

@@ -340,34 +340,30 @@ fn bom_and_crlf_plans_load() {
 #[test]
 fn a_broken_rule_pack_exits_2_with_a_label_in_the_rule_file() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("bad.rules"),
+    let check_with_pack = |text: &str| {
+        std::fs::write(dir.path().join("bad.rules"), text).unwrap();
+        planlint(&[
+            "check",
+            "--rules",
+            dir.path().to_str().unwrap(),
+            &fixture("changzhi-city-2021-2025"),
+        ])
+    };
+    let out = check_with_pack(
         "pack bad-pack {\n  title \"坏\"\n  document \"某〔2021〕1号\"\n  period 2021 to 2025\n}\nrule x {\n  severity fatal\n  message \"m\"\n  expect action youth\n}\n",
-    )
-    .unwrap();
-    let out = planlint(&[
-        "check",
-        "--rules",
-        dir.path().to_str().unwrap(),
-        &fixture("changzhi-city-2021-2025"),
-    ]);
+    );
     assert_eq!(out.status.code(), Some(2));
     let text = stdout(&out);
     assert!(text.contains("unknown severity"), "{text}");
     assert!(text.contains("bad.rules:7:12"), "{text}");
 
-    std::fs::write(
-        dir.path().join("bad.rules"),
+    let out = check_with_pack(
         "pack a { title \"a\" document \"a\" period 2021 to 2025 extends b }\npack-b",
-    )
-    .unwrap();
-    let out = planlint(&[
-        "check",
-        "--rules",
-        dir.path().to_str().unwrap(),
-        &fixture("changzhi-city-2021-2025"),
-    ]);
+    );
     assert_eq!(out.status.code(), Some(2));
+    let text = stdout(&out);
+    assert!(text.contains("rule pack syntax error"), "{text}");
+    assert!(text.contains("bad.rules:2:1"), "{text}");
 }
 
 #[test]

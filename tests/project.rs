@@ -145,33 +145,26 @@ fn a_baseline_hides_known_findings_and_shows_new_ones() {
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(0));
-    let again = planlint_in(
-        &[
-            "check",
-            "--format",
-            "json",
-            "--baseline",
-            "baseline.json",
-            "c.plan.toml",
-        ],
-        dir.path(),
-    );
+    let check_against_baseline = || {
+        planlint_in(
+            &[
+                "check",
+                "--format",
+                "json",
+                "--baseline",
+                "baseline.json",
+                "c.plan.toml",
+            ],
+            dir.path(),
+        )
+    };
+    let again = check_against_baseline();
     assert!(codes(&again).is_empty());
     // Lines move and a new problem appears: only the new one is reported.
     let changed = format!("# 修订稿\n\n{}", fixture("changzhi-city-2021-2025"))
         .replace("value = 14.5", "value = 14.5\nunit_typo = 1");
     std::fs::write(dir.path().join("c.plan.toml"), changed).unwrap();
-    let after = planlint_in(
-        &[
-            "check",
-            "--format",
-            "json",
-            "--baseline",
-            "baseline.json",
-            "c.plan.toml",
-        ],
-        dir.path(),
-    );
+    let after = check_against_baseline();
     assert_eq!(codes(&after), ["plan/unknown-key"]);
     let bad = planlint_in(
         &["check", "--baseline", "missing.json", "c.plan.toml"],
