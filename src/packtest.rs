@@ -80,6 +80,8 @@ pub struct TestRun {
     pub never_raised: Vec<String>,
     /// Rules (of the packs under test) with no case that passes them.
     pub never_passed: Vec<String>,
+    /// How many rule definitions the packs under test hold.
+    pub rule_count: usize,
 }
 
 impl TestRun {
@@ -120,6 +122,7 @@ pub fn run(
             .iter()
             .filter(|r| r.source.name == pack.source.name)
         {
+            run.rule_count += 1;
             let key = (rule.id.clone(), rule.source.name.clone());
             if !raised.contains(&key) {
                 run.never_raised

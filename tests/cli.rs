@@ -436,7 +436,14 @@ fn unknown_pack_and_bad_arguments_exit_2() {
 fn the_pack_tests_pass_and_a_wrong_claim_fails() {
     let out = planlint(&["test", "rules"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains(" passed, 0 failed"));
+    let text = stdout(&out);
+    assert!(text.contains(" passed, 0 failed"), "{text}");
+    let covered = text
+        .lines()
+        .find_map(|l| l.strip_prefix("rules covered (raised by one case, passed by another): "))
+        .expect("a coverage line");
+    let (done, all) = covered.split_once(" of ").unwrap();
+    assert_eq!(done, all, "{text}");
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
