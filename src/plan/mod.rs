@@ -29,7 +29,7 @@ pub fn toml_to_json(value: toml::Value) -> serde_json::Value {
 }
 
 /// A value with the span of its text in the plan file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sp<T> {
     pub value: T,
     pub span: Span,
@@ -44,7 +44,7 @@ impl<T> Sp<T> {
 macro_rules! keyword_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $word:literal / $zh:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         pub enum $name { $($variant),+ }
 
         impl $name {

@@ -1,10 +1,12 @@
 //! The typed syntax tree of a pack file. Nothing after the parser sees pest types.
 
+use serde::{Deserialize, Serialize};
+
 use crate::diagnostic::Severity;
 use crate::plan::{Level, PlanKind, Relation, SectionKind, Sp};
 
 /// One `.rules` file as written, before `extends` is resolved.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PackFile {
     pub header: PackHeader,
     pub names: Vec<NameDecl>,
@@ -13,7 +15,7 @@ pub struct PackFile {
     pub drops: Vec<DropDef>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PackHeader {
     pub id: Sp<String>,
     pub title: String,
@@ -35,7 +37,7 @@ pub struct PackHeader {
 }
 
 /// What a declared name denotes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NameKind {
     Section(SectionKind),
     Indicator,
@@ -54,7 +56,7 @@ impl NameKind {
 }
 
 /// `action youth "青少年科学素质提升行动" alias "…"`: a name the rules refer to by key.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NameDecl {
     pub kind: NameKind,
     pub key: Sp<String>,
@@ -63,7 +65,7 @@ pub struct NameDecl {
 }
 
 /// A rule, or an override of an inherited one (then every field is optional).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RuleDef {
     /// The rule's name (`youth-action`) or, for an override, the full id it overrides.
     pub name: Sp<String>,
@@ -76,14 +78,14 @@ pub struct RuleDef {
     pub expect: Option<Sp<Expect>>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DropDef {
     pub rule: Sp<String>,
     pub reason: String,
 }
 
 /// What a rule requires of a plan.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Expect {
     /// The named action, project or safeguard is present.
     Present { kind: SectionKind, name: Sp<String> },
@@ -123,7 +125,7 @@ pub enum Expect {
     ConsistentUnits,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BasisCheck {
     /// `basis` is not empty.
     Cited,
@@ -133,14 +135,14 @@ pub enum BasisCheck {
     Standard,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bound {
     pub relation: Relation,
     pub value: f64,
     pub unit: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Collection {
     Action,
     Project,
@@ -190,7 +192,7 @@ impl Collection {
 }
 
 /// A field an expression can read: of the current item, or of the plan (`plan.…`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Field {
     Name,
     Title,
@@ -259,7 +261,7 @@ impl Field {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CmpOp {
     Eq,
     Ne,
@@ -271,7 +273,7 @@ pub enum CmpOp {
     In,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Expr {
     Or(Vec<Expr>),
     And(Vec<Expr>),

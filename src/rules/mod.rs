@@ -2,6 +2,7 @@
 //! built into the binary.
 
 pub mod ast;
+mod compiled;
 pub mod normalize;
 mod parse;
 
@@ -100,7 +101,8 @@ pub struct ResolvedPack {
     pub ancestors: Vec<String>,
     pub source: Arc<SourceFile>,
     pub names: HashMap<String, ResolvedName>,
-    pub rules: Vec<ResolvedRule>,
+    /// Shared with the packs it came from when inherited unchanged.
+    pub rules: Vec<Arc<ResolvedRule>>,
     pub dropped: Vec<DroppedRule>,
     pub normalizer: Normalizer,
     /// How many of `chain_documents` belong to ancestors (they come last).
@@ -210,14 +212,7 @@ impl Registry {
     /// The built-in packs, parsed once per process.
     pub fn builtin() -> &'static Result<Registry, Vec<PackError>> {
         static BUILTIN: OnceLock<Result<Registry, Vec<PackError>>> = OnceLock::new();
-        BUILTIN.get_or_init(|| {
-            Registry::from_sources(
-                BUILTIN_PACKS
-                    .iter()
-                    .map(|(path, text)| SourceFile::new(*path, *text))
-                    .collect(),
-            )
-        })
+        BUILTIN.get_or_init(|| Registry::from_parsed(compiled::builtin_packs()))
     }
 
     /// Parse and resolve packs. Every broken pack is reported; none is half-loaded.
@@ -286,9 +281,8 @@ impl Registry {
             .iter()
             .filter_map(|(_, p)| p.as_ref().ok().map(|p| p.header.id.value.as_str()))
             .collect();
-        let mut all: Vec<ParsedSource> = BUILTIN_PACKS
-            .iter()
-            .map(|(path, text)| parse(SourceFile::new(*path, *text)))
+        let mut all: Vec<ParsedSource> = compiled::builtin_packs()
+            .into_iter()
             .filter(|(_, p)| {
                 p.as_ref()
                     .map_or(true, |p| !replaced.contains(&p.header.id.value.as_str()))
@@ -327,9 +321,12 @@ impl Registry {
 
     /// Look a rule up by its full id in any pack that holds it.
     pub fn rule(&self, id: &str) -> Option<(&ResolvedPack, &ResolvedRule)> {
-        self.packs
-            .values()
-            .find_map(|p| p.rules.iter().find(|r| r.id == id).map(|r| (p.as_ref(), r)))
+        self.packs.values().find_map(|p| {
+            p.rules
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| (p.as_ref(), r.as_ref()))
+        })
     }
 
     /// The packs that apply to a plan: every applicable pack, less those that a more specific
@@ -426,7 +423,7 @@ impl Registry {
         let header = &file.header;
         let mut ancestors = Vec::new();
         let mut names: HashMap<String, ResolvedName> = HashMap::new();
-        let mut rules: Vec<ResolvedRule> = Vec::new();
+        let mut rules: Vec<Arc<ResolvedRule>> = Vec::new();
         let mut dropped = Vec::new();
         let mut ignore = header.ignore.clone();
         if let Some(parent) = &parent {
@@ -438,16 +435,15 @@ impl Registry {
             ignore.extend(parent.normalizer.words().iter().cloned());
         }
         let normalizer = Normalizer::new(&ignore);
-        // A child's names replace the parent's under the same key; keys are recomputed with the
-        // child's filler words.
+        // A child's names replace the parent's under the same key. Inherited keys are
+        // recomputed only when the child adds filler words of its own.
+        if !header.ignore.is_empty() {
+            for name in names.values_mut() {
+                name.keys = name_keys(&name.canonical, &name.aliases, &normalizer);
+            }
+        }
         for decl in &file.names {
             names.insert(decl.key.value.clone(), resolved_name(decl, &normalizer));
-        }
-        for name in names.values_mut() {
-            name.keys = std::iter::once(&name.canonical)
-                .chain(&name.aliases)
-                .map(|n| normalizer.key(n))
-                .collect();
         }
 
         let cite = |clause: &Option<String>| Cite {
@@ -462,7 +458,7 @@ impl Registry {
             };
             let removed = rules.remove(at);
             dropped.push(DroppedRule {
-                id: removed.id,
+                id: removed.id.clone(),
                 by: id.to_owned(),
                 reason: drop.reason.clone(),
             });
@@ -471,6 +467,8 @@ impl Registry {
             let Some(rule) = rules.iter_mut().find(|r| r.id == over.name.value) else {
                 return Err(fail(unknown_rule(&over.name, &rules)));
             };
+            // Copied on write: the parent keeps its own.
+            let rule = Arc::make_mut(rule);
             if let Some(s) = &over.severity {
                 rule.severity = s.value;
             }
@@ -512,7 +510,7 @@ impl Registry {
             else {
                 unreachable!("parser requires severity, message and expect")
             };
-            rules.push(ResolvedRule {
+            rules.push(Arc::new(ResolvedRule {
                 id: rule_id,
                 severity: severity.value,
                 message: message.clone(),
@@ -524,7 +522,7 @@ impl Registry {
                 source: Arc::clone(source),
                 span: def.name.span,
                 overridden_by: None,
-            });
+            }));
         }
 
         // Check the names and fields every rule uses, including inherited rules whose
@@ -592,14 +590,19 @@ fn resolved_name(decl: &NameDecl, normalizer: &Normalizer) -> ResolvedName {
         kind: decl.kind,
         canonical: decl.canonical.clone(),
         aliases: decl.aliases.clone(),
-        keys: std::iter::once(&decl.canonical)
-            .chain(&decl.aliases)
-            .map(|n| normalizer.key(n))
-            .collect(),
+        keys: name_keys(&decl.canonical, &decl.aliases, normalizer),
     }
 }
 
-fn unknown_rule(name: &Sp<String>, rules: &[ResolvedRule]) -> Finding {
+/// The normalised keys a name is matched by: its canonical form's and each alias's.
+fn name_keys(canonical: &str, aliases: &[String], normalizer: &Normalizer) -> Vec<String> {
+    std::iter::once(canonical)
+        .chain(aliases.iter().map(String::as_str))
+        .map(|n| normalizer.key(n))
+        .collect()
+}
+
+fn unknown_rule(name: &Sp<String>, rules: &[Arc<ResolvedRule>]) -> Finding {
     let known: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
     let mut f = Finding::input_error(
         "rules/unknown-rule",
