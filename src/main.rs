@@ -487,7 +487,7 @@ fn check(args: CheckArgs) -> u8 {
     let mut stdout: Box<dyn Write> = Box::new(std::io::BufWriter::new(std::io::stdout().lock()));
     let _ = stdout.write_all(prefix.as_bytes());
     sinks.push((stream, stdout));
-    let mut temp_files = Vec::new();
+    let mut pending_outputs = Vec::new();
     for output in &args.output_files {
         let format = output_format(
             output.format,
@@ -513,7 +513,7 @@ fn check(args: CheckArgs) -> u8 {
         };
         let _ = writer.write_all(prefix.as_bytes());
         sinks.push((stream, writer));
-        temp_files.push(pending);
+        pending_outputs.push(pending);
     }
     let wants_github = matches!(args.format, Format::Github)
         || args
@@ -588,7 +588,7 @@ fn check(args: CheckArgs) -> u8 {
         let _ = writer.write_all(stream.finish().as_bytes());
         let _ = writer.flush();
     }
-    for pending in temp_files {
+    for pending in pending_outputs {
         if let Err(message) = pending.commit() {
             eprintln!("error: {message}");
             return EXIT_UNCHECKABLE;

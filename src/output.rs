@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
-/// A file being written; nothing is visible at its path until [`PendingFile::commit`].
+/// A file being written. A regular file shows nothing at its path until [`PendingFile::commit`];
+/// a device or pipe receives the bytes as they are written.
 pub struct PendingFile {
     path: PathBuf,
     target: Target,
