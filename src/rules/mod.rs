@@ -209,7 +209,7 @@ pub struct PackError {
 }
 
 impl Registry {
-    /// The built-in packs, parsed once per process.
+    /// The built-in packs, loaded (from their pre-parsed trees) and resolved once per process.
     pub fn builtin() -> &'static Result<Registry, Vec<PackError>> {
         static BUILTIN: OnceLock<Result<Registry, Vec<PackError>>> = OnceLock::new();
         BUILTIN.get_or_init(|| Registry::from_parsed(compiled::builtin_packs()))
