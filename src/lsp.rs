@@ -427,7 +427,9 @@ impl Server {
         json!({ "start": self.position(doc, span.start), "end": self.position(doc, span.end) })
     }
 
-    /// The byte offset of an LSP position.
+    /// The byte offset of an LSP position, on a character boundary. As the protocol says, a
+    /// character past the end of its line means the line's end; a UTF-8 column inside a
+    /// character means that character's start. A line past the document's end has no offset.
     fn offset(&self, doc: &Document, position: &Value) -> Option<usize> {
         let line = position.get("line")?.as_u64()? as u32;
         let character = position.get("character")?.as_u64()? as u32;
@@ -445,7 +447,14 @@ impl Server {
                 },
             )?
         };
-        doc.index.offset(lc).map(|o| u32::from(o) as usize)
+        let line_range = doc.index.line(lc.line)?;
+        let start = u32::from(line_range.start()) as usize;
+        let end = u32::from(line_range.end()) as usize;
+        let mut offset = start.saturating_add(lc.col as usize).min(end);
+        while !doc.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        Some(offset)
     }
 
     fn diagnostic(&self, uri: &str, doc: &Document, f: &Finding) -> Value {

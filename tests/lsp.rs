@@ -276,6 +276,21 @@ fn utf8_positions_when_the_client_offers_them() {
         unknown["range"]["end"],
         json!({ "line": 5, "character": 5 })
     );
+    // A column inside a Chinese character (line 1 is `title = "某区"`: 某 is bytes 9..12) and
+    // one past the end of the line are answered, not failed (found by the lsp_session fuzzer).
+    for character in [10, 11, 500] {
+        let position = json!({ "line": 1, "character": character });
+        for method in ["textDocument/completion", "textDocument/hover"] {
+            let reply = c.request(
+                method,
+                json!({ "textDocument": { "uri": URI }, "position": position }),
+            );
+            assert!(
+                reply.get("error").is_none(),
+                "{method} at {position}: {reply}"
+            );
+        }
+    }
     c.request("shutdown", Value::Null);
     c.notify("exit", Value::Null);
     assert_eq!(c.child.wait().unwrap().code(), Some(0));
