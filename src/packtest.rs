@@ -80,8 +80,10 @@ pub struct TestRun {
     pub never_raised: Vec<String>,
     /// Rules (of the packs under test) with no case that passes them.
     pub never_passed: Vec<String>,
-    /// How many rule definitions the packs under test hold.
+    /// How many rule definitions the packs under test hold, and how many of them some case
+    /// raises and some case passes.
     pub rule_count: usize,
+    pub rules_covered: usize,
 }
 
 impl TestRun {
@@ -131,6 +133,9 @@ pub fn run(
             if !passed.contains(&key) {
                 run.never_passed
                     .push(format!("{} (as written in {})", rule.id, rule.source.name));
+            }
+            if raised.contains(&key) && passed.contains(&key) {
+                run.rules_covered += 1;
             }
         }
     }

@@ -445,6 +445,25 @@ fn the_pack_tests_pass_and_a_wrong_claim_fails() {
     let (done, all) = covered.split_once(" of ").unwrap();
     assert_eq!(done, all, "{text}");
 
+    // A pack with no cases beside it: its rules are uncovered and the run fails.
+    let lone = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "rules/provinces/henan.rules",
+        lone.path().join("henan.rules"),
+    )
+    .unwrap();
+    let out = planlint(&["test", lone.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("rules covered (raised by one case, passed by another): 0 of 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("coverage: no case raises henan-2021/"),
+        "{text}"
+    );
+
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("claim.plan.toml"),
