@@ -11,11 +11,13 @@
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod gazetteer;
 pub mod import;
 pub mod lsp;
 pub mod output;
 pub mod packtest;
 pub mod plan;
+pub mod quantity;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -263,7 +265,7 @@ impl<'r> Checker<'r> {
             }
             let mut handled = std::collections::HashSet::new();
             for pack in &packs {
-                findings.extend(check::check_plan(&plan, pack, &mut handled));
+                findings.extend(check::check_plan(&plan, pack, self.registry, &mut handled));
                 applied.push(AppliedPack {
                     id: pack.id.clone(),
                     document: pack.document.clone(),

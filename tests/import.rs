@@ -31,7 +31,7 @@ fn root() -> &'static Path {
 }
 
 fn seed(name: &str) -> PathBuf {
-    root().join("../shared/seeds").join(name)
+    root().join("tests/fixtures/texts").join(name)
 }
 
 fn fixture(name: &str) -> Plan {
@@ -370,7 +370,7 @@ fn bad_documents_exit_2_and_write_nothing() {
         (
             "notes.txt",
             "会议记录：今天讨论了科普工作。\n下次再议。\n".as_bytes(),
-            "no recognisable plan structure",
+            "不是可检查的规划文本：未找到实施方案或工作要点的标题；此文本看来是片段",
         ),
     ];
     for (name, bytes, expected) in cases {

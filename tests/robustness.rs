@@ -10,6 +10,7 @@ use std::path::Path;
 use planlint::rules::Registry;
 use planlint::source::SourceFile;
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 
 const FIXTURES: [&str; 4] = [
     include_str!("fixtures/plans/mengjin-district-2021-2025.plan.toml"),
@@ -75,7 +76,13 @@ fn edit() -> impl Strategy<Value = Edit> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    // Failing cases are kept under target/, not beside the test: a failed run must not leave an
+    // untracked file in the work tree.
+    #![proptest_config(ProptestConfig {
+        cases: 200,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(env!("CARGO_TARGET_TMPDIR"), "/robustness.proptest-regressions")))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn mutated_plans_never_panic_and_spans_stay_in_the_file(which in 0..4usize, edits in prop::collection::vec(edit(), 1..6)) {
@@ -100,7 +107,7 @@ proptest! {
     #[test]
     fn imported_plans_survive_the_round_trip_through_toml(which in 0..4usize, edits in prop::collection::vec(edit(), 0..3)) {
         let seeds = ["mengjin-district-2021-2025.txt", "changzhi-city-2021-2025.txt", "tangshan-city-2023-work-points.txt", "pingdingshan-city-2017-work-points.txt"];
-        let original = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds").join(seeds[which])).unwrap();
+        let original = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/texts").join(seeds[which])).unwrap();
         let text = apply(&original, &edits);
         let registry = Registry::builtin().as_ref().unwrap();
         let vocabulary = planlint::import::Vocabulary::from_registry(registry);

@@ -127,6 +127,7 @@ impl<'p> Item<'p> {
                 None => (Value::Absent, None),
             },
             (Field::Per, Item::Target(t)) => opt_str(&t.per),
+            (Field::Hedge, Item::Target(t)) => opt_str(&t.hedge),
             (Field::Text, Item::Target(t)) => opt_str(&t.text),
             _ => (Value::Absent, None),
         }

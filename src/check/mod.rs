@@ -7,22 +7,27 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::diagnostic::{Finding, Related, RuleOrigin};
-use crate::plan::{format_number, Plan, Relation, Section, SectionKind, Sp, Target};
+use crate::plan::{format_number, Plan, PlanKind, Relation, Section, SectionKind, Sp, Target};
 use crate::rules::ast::{BasisCheck, Bound, Collection, Expect};
-use crate::rules::normalize::DocumentNumber;
-use crate::rules::{Normalizer, ResolvedName, ResolvedPack, ResolvedRule};
+use crate::rules::normalize::{fold, DocumentNumber};
+use crate::rules::{Normalizer, Registry, ResolvedName, ResolvedPack, ResolvedRule};
 use crate::source::Span;
 use eval::{interpolate, Item};
 
 /// Run every rule of a pack on a plan, except those in `handled`: rules a more specific pack
 /// already ran or dropped (the lower pack in the chain wins). Adds what it runs to `handled`.
-pub fn check_plan(plan: &Plan, pack: &ResolvedPack, handled: &mut HashSet<String>) -> Vec<Finding> {
+pub fn check_plan(
+    plan: &Plan,
+    pack: &ResolvedPack,
+    registry: &Registry,
+    handled: &mut HashSet<String>,
+) -> Vec<Finding> {
     handled.extend(pack.dropped.iter().map(|d| d.id.clone()));
     let keys = KeyCache::new(&pack.normalizer);
     let mut findings = Vec::new();
     for rule in &pack.rules {
         if handled.insert(rule.id.clone()) && rule_applies(rule, plan) {
-            run_rule(plan, pack, &keys, rule, &mut findings);
+            run_rule(plan, pack, registry, &keys, rule, &mut findings);
         }
     }
     findings
@@ -58,10 +63,14 @@ fn finding(rule: &ResolvedRule, span: Span, label: String) -> Finding {
     }
 }
 
-/// Normalised names of one plan, computed once: every rule of a pack compares the same names.
+/// A name's key (filler words removed) and its folded form.
+type NameForms = (Rc<str>, Rc<str>);
+
+/// Normalised and folded names of one plan, computed once: every rule of a pack compares the
+/// same names.
 struct KeyCache<'p> {
     normalizer: &'p Normalizer,
-    keys: RefCell<HashMap<&'p str, Rc<str>>>,
+    keys: RefCell<HashMap<&'p str, NameForms>>,
 }
 
 impl<'p> KeyCache<'p> {
@@ -72,20 +81,31 @@ impl<'p> KeyCache<'p> {
         }
     }
 
-    fn key(&self, name: &'p str) -> Rc<str> {
-        if let Some(k) = self.keys.borrow().get(name) {
-            return Rc::clone(k);
+    /// The name's key (filler words removed) and its folded form.
+    fn forms(&self, name: &'p str) -> (Rc<str>, Rc<str>) {
+        if let Some((k, f)) = self.keys.borrow().get(name) {
+            return (Rc::clone(k), Rc::clone(f));
         }
         let k: Rc<str> = self.normalizer.key(name).into();
-        self.keys.borrow_mut().insert(name, Rc::clone(&k));
-        k
+        let f: Rc<str> = fold(name).into();
+        self.keys
+            .borrow_mut()
+            .insert(name, (Rc::clone(&k), Rc::clone(&f)));
+        (k, f)
     }
 
-    fn matches(&self, name: &'p str, declared: &[String]) -> bool {
-        Normalizer::key_matches(&self.key(name), declared)
+    fn key(&self, name: &'p str) -> Rc<str> {
+        self.forms(name).0
+    }
+
+    fn matches(&self, name: &'p str, declared: &ResolvedName) -> bool {
+        let (key, folded) = self.forms(name);
+        declared.matches(&key, &folded)
     }
 }
 
+/// Sections that carry a declared name: by their heading; a safeguard also by what its text
+/// says (plans name safeguards by their content: 监测评估, 表彰激励 …).
 fn sections<'p>(plan: &'p Plan, keys: &KeyCache<'p>, name: &ResolvedName) -> Vec<&'p Section> {
     let kinds = [
         SectionKind::Action,
@@ -95,13 +115,52 @@ fn sections<'p>(plan: &'p Plan, keys: &KeyCache<'p>, name: &ResolvedName) -> Vec
     kinds
         .iter()
         .flat_map(|k| plan.sections(*k).items.iter())
-        .filter(|s| keys.matches(&s.name.value, &name.keys))
+        .filter(|s| keys.matches(&s.name.value, name))
         .collect()
+}
+
+/// Whether the plan carries a required action, project or safeguard. A heading of the kind
+/// asked for counts first; then a heading of the sibling kind (plans file 科技资源科普化 under
+/// 行动 or 工程 alike); a safeguard also by the text of any safeguard; and in a 工作要点, whose
+/// items are grouped by theme, by what any item says.
+fn present<'p>(
+    plan: &'p Plan,
+    keys: &KeyCache<'p>,
+    kind: SectionKind,
+    name: &ResolvedName,
+) -> bool {
+    let by_heading = |k: SectionKind| {
+        plan.sections(k)
+            .items
+            .iter()
+            .any(|s| keys.matches(&s.name.value, name))
+    };
+    let says =
+        |text: &Option<Sp<String>>| text.as_ref().is_some_and(|t| name.means(&fold(&t.value)));
+    match kind {
+        SectionKind::Safeguard => {
+            by_heading(kind) || plan.safeguards.items.iter().any(|s| says(&s.text))
+        }
+        SectionKind::Action | SectionKind::Project => {
+            let sibling = if kind == SectionKind::Action {
+                SectionKind::Project
+            } else {
+                SectionKind::Action
+            };
+            by_heading(kind)
+                || by_heading(sibling)
+                || (plan.kind.value == PlanKind::WorkPoints
+                    && plan
+                        .all_measures()
+                        .any(|(_, m)| keys.matches(&m.title.value, name) || says(&m.text)))
+        }
+    }
 }
 
 fn run_rule<'p>(
     plan: &'p Plan,
     pack: &ResolvedPack,
+    registry: &Registry,
     keys: &KeyCache<'p>,
     rule: &ResolvedRule,
     out: &mut Vec<Finding>,
@@ -110,11 +169,7 @@ fn run_rule<'p>(
         Expect::Present { kind, name } => {
             let name = pack.name(&name.value);
             let items = plan.sections(*kind);
-            if !items
-                .items
-                .iter()
-                .any(|s| keys.matches(&s.name.value, &name.keys))
-            {
+            if !present(plan, keys, *kind, name) {
                 let span = items.span.unwrap_or(plan.span);
                 let mut f = finding(rule, span, format!("此处缺少“{}”", name.canonical));
                 f.suggestion = Some(format!(
@@ -184,7 +239,7 @@ fn run_rule<'p>(
                 .targets
                 .items
                 .iter()
-                .filter(|t| keys.matches(&t.indicator.value, &name.keys))
+                .filter(|t| keys.matches(&t.indicator.value, name))
                 .filter(|t| year.is_none_or(|y| t.year.as_ref().is_some_and(|ty| ty.value == y)))
                 .collect();
             match bound {
@@ -256,7 +311,7 @@ fn run_rule<'p>(
                 out.push(finding(rule, span, format!("没有符合要求的{what}")));
             }
         }
-        Expect::Basis(check) => basis(plan, pack, rule, *check, out),
+        Expect::Basis(check) => basis(plan, pack, registry, rule, check, out),
         Expect::PeriodWithin => {
             let (start, end) = plan.period.value;
             let (first, last) = pack.period;
@@ -269,6 +324,7 @@ fn run_rule<'p>(
             }
         }
         Expect::ConsistentUnits => consistent_units(plan, pack, keys, rule, out),
+        Expect::CurrentUnits => current_units(plan, pack, rule, out),
         Expect::Unique { collections } => {
             let mut seen: HashMap<Rc<str>, Span> = HashMap::new();
             for item in items(plan, collections) {
@@ -289,18 +345,33 @@ fn run_rule<'p>(
     }
 }
 
+fn compact(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The province a plan's `region` names, if any.
+pub fn plan_province(plan: &Plan) -> Option<&str> {
+    let g = crate::gazetteer::Gazetteer::get();
+    plan.region
+        .iter()
+        .map(|r| r.value.as_str())
+        .find(|r| g.is_province(r))
+}
+
 fn basis(
     plan: &Plan,
     pack: &ResolvedPack,
+    registry: &Registry,
     rule: &ResolvedRule,
-    check: BasisCheck,
+    check: &BasisCheck,
     out: &mut Vec<Finding>,
 ) {
     let chain = pack.chain_documents.join("、");
     match check {
         BasisCheck::Cited => {
             if plan.basis.is_empty() {
-                let mut f = finding(rule, plan.span, "未写明所依据的上级文件（basis）".into());
+                let span = plan.basis_span.unwrap_or(plan.span);
+                let mut f = finding(rule, span, "未写明所依据的上级文件".into());
                 f.suggestion = Some(format!("basis = [\"{}\"]", pack.document));
                 out.push(f);
             }
@@ -311,22 +382,96 @@ fn basis(
                 out.push(finding(rule, cited.span, label));
             }
         }
-        BasisCheck::Standard => {
+        BasisCheck::Numbered => {
+            for cited in plan
+                .basis
+                .iter()
+                .filter(|b| DocumentNumber::find(&b.value).is_none())
+            {
+                let number = registry
+                    .packs()
+                    .find(|p| !p.is_abstract && p.cites_own(&cited.value))
+                    .map(|p| p.document.clone());
+                let label = match &number {
+                    Some(n) => format!("只写了文件标题，请补上文号“{n}”"),
+                    None => "只写了文件标题，请补上文号".to_owned(),
+                };
+                let mut f = finding(rule, cited.span, label);
+                f.suggestion = number.map(|n| format!("\"{n}\""));
+                out.push(f);
+            }
+        }
+        BasisCheck::Complete => {
+            let Some(region) = &pack.region else { return };
+            if plan.basis.is_empty() || plan.basis.iter().any(|b| pack.cites_own(&b.value)) {
+                return;
+            }
+            let label = format!(
+                "引用了上级文件，但未引用{region}的《{}》（{}）",
+                pack.title, pack.document
+            );
+            let span = plan.basis_span.unwrap_or(plan.basis[0].span);
+            let mut f = finding(rule, span, label);
+            f.suggestion = Some(format!("\"{}\"", pack.document));
+            out.push(f);
+        }
+        BasisCheck::Foreign => {
+            let Some(province) = plan_province(plan) else {
+                return;
+            };
             for cited in &plan.basis {
-                match DocumentNumber::parse(&cited.value) {
-                    Some(number) if number.standard() == cited.value => {}
-                    Some(number) => {
-                        let standard = number.standard();
-                        let mut f = finding(rule, cited.span, format!("应写作“{standard}”"));
-                        f.suggestion = Some(format!("\"{standard}\""));
-                        out.push(f);
+                let other = registry.packs().find(|p| {
+                    p.region.as_deref().is_some_and(|r| r != province)
+                        && !p.is_abstract
+                        && p.cites_own(&cited.value)
+                });
+                if let Some(other) = other {
+                    let label = format!(
+                        "本规划属{province}，所引为{}的文件（{}）",
+                        other.region.as_deref().unwrap_or(""),
+                        other.document
+                    );
+                    out.push(finding(rule, cited.span, label));
+                }
+            }
+        }
+        BasisCheck::Superseded(old) => {
+            let title = fold(&plan.title.value);
+            for word in old {
+                let is_number = DocumentNumber::parse(word).is_some();
+                let folded = fold(word);
+                let cited = plan.basis.iter().find(|b| {
+                    if is_number {
+                        DocumentNumber::find(&b.value)
+                            .is_some_and(|n| Some(n) == DocumentNumber::parse(word))
+                    } else {
+                        fold(&b.value).contains(folded.as_str())
                     }
-                    None => out.push(finding(
+                });
+                if let Some(cited) = cited {
+                    out.push(finding(
                         rule,
                         cited.span,
-                        "无法识别的文号，应如“国发〔2021〕9号”".into(),
-                    )),
+                        format!("所引“{}”已被取代", cited.value),
+                    ));
+                } else if !is_number && title.contains(folded.as_str()) {
+                    let label = format!("标题沿用了旧纲要的名称“{word}”");
+                    out.push(finding(rule, plan.title.span, label));
                 }
+            }
+        }
+        BasisCheck::Standard => {
+            for cited in &plan.basis {
+                let Some(number) = DocumentNumber::find(&cited.value) else {
+                    continue; // a title alone; `basis numbered` asks for its number
+                };
+                let standard = number.standard();
+                if compact(&cited.value).contains(&standard) {
+                    continue;
+                }
+                let mut f = finding(rule, cited.span, format!("应写作“{standard}”"));
+                f.suggestion = Some(format!("\"{standard}\""));
+                out.push(f);
             }
         }
     }
@@ -341,20 +486,7 @@ fn consistent_units<'p>(
     rule: &ResolvedRule,
     out: &mut Vec<Finding>,
 ) {
-    let mut mentions: Vec<&Sp<String>> = Vec::new();
-    for section in plan
-        .actions
-        .items
-        .iter()
-        .chain(&plan.projects.items)
-        .chain(&plan.safeguards.items)
-    {
-        mentions.extend(section.lead.names.iter().chain(&section.partners.names));
-        for measure in &section.measures {
-            mentions.extend(measure.lead.names.iter().chain(&measure.partners.names));
-        }
-    }
-    mentions.sort_by_key(|m| m.span.start);
+    let mentions = all_units(plan);
     // For each declared unit (by canonical name): the forms seen, with their first mention.
     let mut seen: HashMap<&str, Vec<(&str, &Sp<String>)>> = HashMap::new();
     for mention in mentions {
@@ -379,6 +511,59 @@ fn consistent_units<'p>(
         }
         forms.push((form, mention));
     }
+}
+
+/// Flags units named by a form the pack marks obsolete (农业局 after the 2018 reorganisation),
+/// with the current name.
+fn current_units(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mut Vec<Finding>) {
+    let obsolete: Vec<(&str, &str)> = pack
+        .names
+        .values()
+        .flat_map(|n| {
+            n.obsolete
+                .iter()
+                .map(move |o| (o.as_str(), n.canonical.as_str()))
+        })
+        .collect();
+    if obsolete.is_empty() {
+        return;
+    }
+    let mut seen: HashSet<String> = HashSet::new();
+    for unit in all_units(plan) {
+        let folded = fold(&unit.value);
+        // The longest obsolete form the name ends with: 市农业局, not 农业局 inside 农业农村局.
+        let Some((form, current)) = obsolete
+            .iter()
+            .filter(|(o, _)| folded.ends_with(o))
+            .max_by_key(|(o, _)| o.len())
+        else {
+            continue;
+        };
+        if !seen.insert(folded.clone()) {
+            continue;
+        }
+        let label = format!("“{form}”为机构改革前的名称，现为“{current}”");
+        out.push(finding(rule, unit.span, label));
+    }
+}
+
+/// Every unit a plan names as lead or partner, in file order.
+fn all_units(plan: &Plan) -> Vec<&Sp<String>> {
+    let mut mentions: Vec<&Sp<String>> = Vec::new();
+    for section in plan
+        .actions
+        .items
+        .iter()
+        .chain(&plan.projects.items)
+        .chain(&plan.safeguards.items)
+    {
+        mentions.extend(section.lead.names.iter().chain(&section.partners.names));
+        for measure in &section.measures {
+            mentions.extend(measure.lead.names.iter().chain(&measure.partners.names));
+        }
+    }
+    mentions.sort_by_key(|m| m.span.start);
+    mentions
 }
 
 /// The items of the listed collections, in file order within each collection.
@@ -450,6 +635,7 @@ mod tests {
             unit: Some(Sp::new("%".into(), Span::default())),
             year: Some(Sp::new(2025, Span::default())),
             per: None,
+            hedge: None,
             text: None,
         }
     }

@@ -17,12 +17,15 @@ pub use read::{read_document, DocumentText, ReadError, MAX_DOCUMENT_BYTES};
 pub use write::to_toml;
 
 use crate::diagnostic::Finding;
+use crate::gazetteer;
 use crate::plan::{
     Items, Level, Measure, Plan, PlanKind, Relation, Section, SectionKind, Sp, Target, Units,
 };
+use crate::quantity;
 use crate::rules::ast::NameKind;
+use crate::rules::normalize;
 use crate::rules::normalize::DocumentNumber;
-use crate::rules::{Normalizer, Registry};
+use crate::rules::{Normalizer, Registry, ResolvedName};
 use crate::source::{SourceFile, Span};
 use lines::{heading_level, is_date, item_number, Line};
 
@@ -30,13 +33,14 @@ use lines::{heading_level, is_date, item_number, Line};
 #[derive(Debug)]
 pub struct Vocabulary {
     normalizer: Normalizer,
-    /// Normalised names of every declared action, per action.
-    actions: Vec<Vec<String>>,
-    projects: Vec<Vec<String>>,
-    /// The literacy indicator as written in any pack (canonical name and aliases).
-    literacy: Vec<String>,
-    /// Provinces some pack is written for (its `region`), preferred when found in the text.
-    provinces: Vec<String>,
+    /// Every declared action and project, as the packs resolved them (keys and `means`).
+    actions: Vec<ResolvedName>,
+    projects: Vec<ResolvedName>,
+    /// The literacy indicator as declared in any pack.
+    literacy: Vec<ResolvedName>,
+    /// The titles (and short forms) of every pack's document, folded: a plan citing one by
+    /// title alone has cited it.
+    titles: Vec<String>,
 }
 
 impl Vocabulary {
@@ -44,52 +48,40 @@ impl Vocabulary {
         let mut ignore = Vec::new();
         let mut actions = Vec::new();
         let mut projects = Vec::new();
-        let mut literacy: Vec<String> = Vec::new();
-        let mut provinces: Vec<String> = Vec::new();
+        let mut literacy = Vec::new();
+        let mut titles = Vec::new();
         for pack in registry.packs() {
-            provinces.extend(pack.region.iter().filter(|r| r.ends_with('省')).cloned());
+            titles.extend(pack.titles.iter().cloned());
             ignore.extend(pack.normalizer.words().iter().cloned());
-            for (key, name) in &pack.names {
-                let keys = name.keys.clone();
+            let mut names: Vec<(&String, &ResolvedName)> = pack.names.iter().collect();
+            names.sort_by_key(|(key, _)| key.as_str());
+            for (key, name) in names {
                 match name.kind {
-                    NameKind::Section(SectionKind::Action) => actions.push(keys),
-                    NameKind::Section(SectionKind::Project) => projects.push(keys),
-                    NameKind::Indicator if key == "literacy" => literacy.extend(
-                        std::iter::once(&name.canonical)
-                            .chain(&name.aliases)
-                            .cloned(),
-                    ),
+                    NameKind::Section(SectionKind::Action) => actions.push(name.clone()),
+                    NameKind::Section(SectionKind::Project) => projects.push(name.clone()),
+                    NameKind::Indicator if key == "literacy" => literacy.push(name.clone()),
                     _ => {}
                 }
             }
         }
-        literacy.sort_by_key(|l| std::cmp::Reverse(l.chars().count()));
-        literacy.dedup();
         ignore.sort();
         ignore.dedup();
-        provinces.sort();
-        provinces.dedup();
         Vocabulary {
             normalizer: Normalizer::new(&ignore),
             actions,
             projects,
             literacy,
-            provinces,
+            titles,
         }
     }
 
     fn section_kind(&self, name: &str) -> Option<SectionKind> {
-        if self
-            .actions
-            .iter()
-            .any(|keys| self.normalizer.matches(name, keys))
-        {
+        let key = self.normalizer.key(name);
+        let folded = normalize::fold(name);
+        let any = |names: &[ResolvedName]| names.iter().any(|n| n.matches(&key, &folded));
+        if any(&self.actions) {
             Some(SectionKind::Action)
-        } else if self
-            .projects
-            .iter()
-            .any(|keys| self.normalizer.matches(name, keys))
-        {
+        } else if any(&self.projects) {
             Some(SectionKind::Project)
         } else {
             None
@@ -116,32 +108,73 @@ pub fn import(source: &SourceFile, vocabulary: &Vocabulary) -> Result<Imported, 
     if cut {
         notes.push("a second copy of the text (from PDF extraction) was left out".to_owned());
     }
-    let no_structure = |what: &str| {
-        Box::new(Finding::input_error(
-            "import/no-structure",
-            format!("no recognisable plan structure: {what}"),
-            Span::new(0, 0),
-            "the document starts here",
+    let looks_like = looks_like(&source.text);
+    let not_a_plan = |missing: &str, found: &str| {
+        let mut message = format!("不是可检查的规划文本：{missing}");
+        if let Some(kind) = looks_like {
+            message = format!("{message}；此文本看来是{kind}");
+        }
+        let help = if found.is_empty() {
+            "planlint 读取的规划须有标题（…实施方案、…工作要点）、规划期（2021—2025年、“十四五”或工作要点的年份）和编号的各级标题（一、（一）1.）。".to_owned()
+        } else {
+            format!("已识别：{found}。planlint 读取的规划须有编号的各级标题（一、（一）1.），其中有提升行动或重点工程。")
+        };
+        Box::new(
+            Finding::input_error(
+                "import/no-structure",
+                message,
+                Span::new(0, 0),
+                "文本从此处开始",
+            )
+            .with_help(help),
         )
-        .with_help("planlint reads plans with a title (…实施方案, …工作要点) and numbered headings (一、 （一） 1.)"))
     };
-    let title = find_title(&lines)
-        .ok_or_else(|| no_structure("no title naming a 实施方案 or 工作要点 was found"))?;
+    let title =
+        find_title(&lines).ok_or_else(|| not_a_plan("未找到实施方案或工作要点的标题", ""))?;
     let mut builder = Builder::new(vocabulary, &lines, title);
     builder.metadata();
+    let title_text = builder.title_value.value.clone();
     if builder.period.value == (0, 0) {
-        return Err(no_structure(
-            "the title gives no period (2021—2025年, 十四五, or the year of a 工作要点)",
+        return Err(not_a_plan(
+            "标题中没有规划期（如2021—2025年、“十四五”，或工作要点的年份）",
+            &format!("标题《{title_text}》"),
         ));
     }
     builder.body();
+    notes.append(&mut builder.notes);
     let plan = builder.finish(source.text.len());
     if plan.actions.items.is_empty() && plan.projects.items.is_empty() {
-        return Err(no_structure(
-            "no actions or projects (一、… （一）… 1.…) were found",
+        let (a, b) = plan.period.value;
+        return Err(not_a_plan(
+            "未找到提升行动或重点工程（一、… （一）… 1.…）",
+            &format!(
+                "标题《{title_text}》，规划期{}，目标{}项，保障措施{}项",
+                if a == b {
+                    format!("{a}年")
+                } else {
+                    format!("{a}—{b}年")
+                },
+                plan.targets.items.len(),
+                plan.safeguards.items.len()
+            ),
         ));
     }
     Ok(Imported { plan, notes })
+}
+
+/// What a text that is not a plan looks like, for the refusal: a news report, an
+/// interpretation, a fragment.
+fn looks_like(text: &str) -> Option<&'static str> {
+    let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    if has(&["政策解读", "解读", "答记者问", "问：", "答："]) {
+        Some("政策解读文章")
+    } else if has(&["记者", "新华社", "责任编辑", "来源：", "日电", "讯（"]) {
+        Some("新闻报道")
+    } else if text.chars().count() < 600 {
+        Some("片段（过短）")
+    } else {
+        None
+    }
 }
 
 /// Where in the lines the title is: (line index, byte range in that line).
@@ -158,19 +191,29 @@ fn find_title(lines: &[Line]) -> Option<TitleAt> {
         &NOTICE,
         r"(?:现将|印发)《([^》]+)》|《([^》]+)》(?:已经|印发)",
     );
+    static QUOTED: OnceLock<Regex> = OnceLock::new();
+    let quoted = re(&QUOTED, r"《([^》]+)》");
+    let is_plan = |t: &str| t.contains("方案") || t.contains("要点") || t.contains("规划");
     for (i, line) in lines.iter().enumerate().take(40) {
-        if let Some(c) = notice.captures(&line.text) {
-            let m = c.get(1).or(c.get(2)).expect("one group matched");
-            if m.as_str().contains("方案")
-                || m.as_str().contains("要点")
-                || m.as_str().contains("规划")
-            {
-                return Some(TitleAt {
-                    line: i,
-                    start: m.start(),
-                    end: m.end(),
-                });
-            }
+        if !notice.is_match(&line.text) {
+            continue;
+        }
+        // A notice may issue several documents (《A》和《B》): the science-literacy plan is ours.
+        let titles: Vec<regex::Match> = quoted
+            .captures_iter(&line.text)
+            .filter_map(|c| c.get(1))
+            .filter(|m| is_plan(m.as_str()))
+            .collect();
+        let chosen = titles
+            .iter()
+            .find(|m| m.as_str().contains("科学素质") || m.as_str().contains("科普"))
+            .or(titles.first());
+        if let Some(m) = chosen {
+            return Some(TitleAt {
+                line: i,
+                start: m.start(),
+                end: m.end(),
+            });
         }
     }
     lines.iter().enumerate().take(40).find_map(|(i, line)| {
@@ -184,6 +227,39 @@ fn find_title(lines: &[Line]) -> Option<TitleAt> {
                 start: 0,
                 end: t.len(),
             })
+    })
+}
+
+/// A plan's period in a title: 2021—2025年, （２０２１－２０２５年）, “十四五”, or the year of a
+/// 工作要点 (2023年). Returns the years and the byte range that states them.
+fn period_in(title: &str) -> Option<((i64, i64), usize, usize)> {
+    static RANGE: OnceLock<Regex> = OnceLock::new();
+    static YEAR: OnceLock<Regex> = OnceLock::new();
+    let range = re(
+        &RANGE,
+        r"([0-9０-９]{4}|[〇零一二三四五六七八九]{4})\s*年?\s*[-—–－～~至到]+\s*([0-9０-９]{4}|[〇零一二三四五六七八九]{4})",
+    );
+    let year = re(&YEAR, r"([0-9０-９]{4}|[〇零一二三四五六七八九]{4})\s*年");
+    let plausible = |y: &i64| (1949..=2100).contains(y);
+    if let Some(c) = range.captures_iter(title).find(|c| {
+        let a = quantity::parse_year(&c[1]).filter(plausible);
+        let b = quantity::parse_year(&c[2]).filter(plausible);
+        matches!((a, b), (Some(a), Some(b)) if a <= b)
+    }) {
+        let m = c.get(0).expect("whole match");
+        let (a, b) = (quantity::parse_year(&c[1])?, quantity::parse_year(&c[2])?);
+        return Some(((a, b), m.start(), m.end()));
+    }
+    for (n, five) in ["十三五", "十四五", "十五五"].iter().enumerate() {
+        if let Some(p) = title.find(five) {
+            let first = 2016 + 5 * n as i64;
+            return Some(((first, first + 4), p, p + five.len()));
+        }
+    }
+    year.captures_iter(title).find_map(|c| {
+        let y = quantity::parse_year(&c[1]).filter(plausible)?;
+        let m = c.get(0).expect("whole match");
+        Some(((y, y), m.start(), m.end()))
     })
 }
 
@@ -214,6 +290,10 @@ struct Builder<'a> {
     basis: Vec<Sp<String>>,
     targets: Vec<Target>,
     sections: Vec<Section>,
+    /// What was inferred or could not be decided, for the reader of the import.
+    notes: Vec<String>,
+    /// Under a heading that states the plan's goals (主要目标, 发展目标…).
+    in_goals: bool,
 }
 
 fn compact(s: &str) -> String {
@@ -240,15 +320,12 @@ impl<'a> Builder<'a> {
             basis: Vec::new(),
             targets: Vec::new(),
             sections: Vec::new(),
+            notes: Vec::new(),
+            in_goals: false,
         }
     }
 
     fn metadata(&mut self) {
-        static RANGE: OnceLock<Regex> = OnceLock::new();
-        static YEAR: OnceLock<Regex> = OnceLock::new();
-        static CITY: OnceLock<Regex> = OnceLock::new();
-        static DISTRICT: OnceLock<Regex> = OnceLock::new();
-        static PROVINCE: OnceLock<Regex> = OnceLock::new();
         static ISSUER: OnceLock<Regex> = OnceLock::new();
         static DOC: OnceLock<Regex> = OnceLock::new();
         let title_line = &self.lines[self.title.line];
@@ -260,75 +337,90 @@ impl<'a> Builder<'a> {
         if title.contains("要点") {
             self.kind = Sp::new(PlanKind::WorkPoints, self.title_value.span);
         }
-        let range = re(&RANGE, r"(\d{4})\s*年?\s*[-—–～~至]\s*(\d{4})");
-        let year = re(&YEAR, r"(\d{4})\s*年");
-        let plausible = |y: i64| (1949..=2100).contains(&y);
-        if let Some(c) = range.captures(title).filter(|c| {
-            let (a, b): (i64, i64) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0));
-            plausible(a) && plausible(b) && a <= b
-        }) {
-            let m = c.get(0).expect("whole match");
-            let (a, b) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0));
-            self.period = Sp::new((a, b), at(m.start(), m.end()));
-        } else if let Some((i, five)) = ["十三五", "十四五", "十五五"]
-            .iter()
-            .enumerate()
-            .find_map(|(i, f)| title.find(f).map(|p| (i, p)))
-        {
-            let first = 2016 + 5 * i as i64;
-            self.period = Sp::new((first, first + 4), at(five, five + "十四五".len()));
-        } else if let Some(c) = year
-            .captures_iter(title)
-            .find(|c| plausible(c[1].parse().unwrap_or(0)))
-        {
-            let m = c.get(0).expect("whole match");
-            let y = c[1].parse().unwrap_or(0);
-            self.period = Sp::new((y, y), at(m.start(), m.end()));
+        // The period from the title, or else from another title line of the same plan (the
+        // notice's title often lacks the period that the plan's own title line gives).
+        let own_lines = (0..self.lines.len().min(60)).filter(|&i| i != self.title.line);
+        let found = period_in(title)
+            .map(|(p, s, e)| Sp::new(p, at(s, e)))
+            .or_else(|| {
+                let folded_title = normalize::fold(title);
+                let core = folded_title
+                    .split(|c: char| c.is_ascii_digit() || c == '年')
+                    .next()
+                    .unwrap_or("")
+                    .to_owned();
+                own_lines
+                    .filter(|&i| {
+                        let t = &self.lines[i].text;
+                        t.chars().count() < 80
+                            && !t.contains('。')
+                            && (core.is_empty() || normalize::fold(t).contains(core.as_str()))
+                    })
+                    .find_map(|i| {
+                        let line = &self.lines[i];
+                        period_in(&line.text).map(|(p, s, e)| Sp::new(p, line.span(s, e)))
+                    })
+            });
+        if let Some(period) = found {
+            self.period = period;
         }
 
-        // Region: the city and district from the title, the province from the text.
-        let city = re(&CITY, r"\p{Han}{2,5}?市");
-        let district = re(&DISTRICT, r"市(\p{Han}{2,4}?[区县])");
-        let title_start = title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '年');
-        let offset = title.len() - title_start.len();
-        let city_match = city.find(title_start).filter(|m| m.start() == 0);
-        // Two characters and 省 (河南省): a longer match would take in the word before it.
-        let province = re(&PROVINCE, r"\p{Han}{2}省");
-        let mut counts: Vec<(String, usize, Span)> = Vec::new();
-        for (i, line) in self.lines.iter().enumerate() {
-            for m in province.find_iter(&line.text) {
-                let name = m.as_str();
-                if name.starts_with(['全', '各', '本', '我', '该', '外', '分', '在', '的'])
-                {
-                    continue;
-                }
-                match counts.iter_mut().find(|(n, _, _)| n == name) {
-                    Some(entry) => entry.1 += 1,
-                    None => {
-                        counts.push((name.to_owned(), 1, self.lines[i].span(m.start(), m.end())))
+        // Region and level: the place the title names, placed in its prefecture and province
+        // by the gazetteer; a name shared by several places is decided by the notice's header
+        // (issuer, the documents cited) or reported, never guessed.
+        let header_end = self.first_heading().unwrap_or(self.lines.len());
+        let context: String = self.lines[..header_end]
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let located = gazetteer::locate(title, &context);
+        if let Some((name, places)) = &located.ambiguous {
+            let provinces: Vec<&str> = places
+                .iter()
+                .filter_map(|p| p.province())
+                .map(|p| p.name)
+                .collect();
+            self.notes.push(format!(
+                "“{name}” names places in {}; nothing in the document decides which, so no region was set",
+                provinces.join("、")
+            ));
+        }
+        if let Some((start, end)) = located.at {
+            let span = at(start, end);
+            for place in &located.chain {
+                let written = place.name == &title[start..end];
+                self.region.push(Sp::new(
+                    place.name.to_owned(),
+                    if written { span } else { self.title_value.span },
+                ));
+            }
+            let most_specific = located.chain.last().expect("a located chain is not empty");
+            self.level = Sp::new(
+                match most_specific.rank() {
+                    gazetteer::Rank::Province => Level::Province,
+                    gazetteer::Rank::Prefecture => Level::City,
+                    gazetteer::Rank::County => Level::District,
+                },
+                span,
+            );
+        } else {
+            // The title names no place: the province most mentioned in the text, if any.
+            let g = gazetteer::Gazetteer::get();
+            let mut counts: Vec<(&str, usize, Span)> = Vec::new();
+            for line in self.lines {
+                for (s, e, name) in g.mentions(&line.text) {
+                    if !g.is_province(name) {
+                        continue;
+                    }
+                    match counts.iter_mut().find(|(n, _, _)| *n == name) {
+                        Some(entry) => entry.1 += 1,
+                        None => counts.push((name, 1, line.span(s, e))),
                     }
                 }
             }
-        }
-        // A province some pack is written for wins; otherwise the most frequent.
-        let known = |name: &str| self.vocabulary.provinces.iter().any(|p| p == name);
-        if let Some((name, _, span)) = counts.iter().max_by_key(|(name, n, _)| (known(name), *n)) {
-            if title.contains(name.as_str()) && city_match.is_none() {
-                self.level = Sp::new(Level::Province, self.title_value.span);
-            }
-            self.region.push(Sp::new(name.clone(), *span));
-        }
-        if let Some(m) = city_match {
-            self.region.push(Sp::new(
-                m.as_str().to_owned(),
-                at(offset + m.start(), offset + m.end()),
-            ));
-            self.level = Sp::new(Level::City, at(offset + m.start(), offset + m.end()));
-            if let Some(c) = district.captures(&title_start[m.start()..]) {
-                let d = c.get(1).expect("group");
-                let (s, e) = (offset + m.start() + d.start(), offset + m.start() + d.end());
-                self.region.push(Sp::new(d.as_str().to_owned(), at(s, e)));
-                self.level = Sp::new(Level::District, at(s, e));
+            if let Some((name, _, span)) = counts.iter().max_by_key(|(_, n, _)| *n) {
+                self.region.push(Sp::new((*name).to_owned(), *span));
             }
         }
 
@@ -337,7 +429,6 @@ impl<'a> Builder<'a> {
             &ISSUER,
             r"^[\p{Han}（）()]{2,30}?(人民政府办公室|人民政府办公厅|人民政府|领导小组|委员会)$",
         );
-        let header_end = self.first_heading().unwrap_or(self.lines.len());
         for line in &self.lines[..header_end] {
             let t = line.text.trim();
             if self.issuer.is_none() && issuer.is_match(t) {
@@ -375,14 +466,21 @@ impl<'a> Builder<'a> {
             }
         }
 
-        // Basis: every document number cited, except the plan's own (alone on a line of the
-        // notice's header).
+        // Basis: the documents cited where a plan states what it implements — the notice, the
+        // preamble and the first part when it is the 指导思想/总体要求 — by number, or by a
+        // known title alone; never the plan's own number (alone on a line of the header).
+        // Documents recalled later (past plans in a background section) are not its basis.
+        let basis_end = self.basis_end(header_end);
         let doc = re(
             &DOC,
-            r"\p{Han}{1,8}\s*[〔\[［(（【]\s*\d{4}\s*[〕\]］)）】]\s*\d+\s*号",
+            r"\p{Han}{1,8}\s*[〔\[［(（【]\s*[0-9０-９]{4}\s*[〕\]］)）】]\s*[0-9０-９]+\s*号",
         );
-        for (i, line) in self.lines.iter().enumerate() {
+        static QUOTED: OnceLock<Regex> = OnceLock::new();
+        let quoted = re(&QUOTED, r"《([^《》]+)》");
+        for (i, line) in self.lines[..basis_end].iter().enumerate() {
+            let mut numbered: Vec<(usize, usize)> = Vec::new();
             for m in doc.find_iter(&line.text) {
+                numbered.push((m.start(), m.end()));
                 let own = i < header_end && compact(&line.text) == compact(m.as_str());
                 let Some(number) = DocumentNumber::parse(m.as_str()) else {
                     continue;
@@ -390,13 +488,59 @@ impl<'a> Builder<'a> {
                 let seen = self
                     .basis
                     .iter()
-                    .any(|b| DocumentNumber::parse(&b.value).as_ref() == Some(&number));
+                    .any(|b| DocumentNumber::find(&b.value).as_ref() == Some(&number));
                 if !own && !seen {
                     self.basis
                         .push(Sp::new(compact(m.as_str()), line.span(m.start(), m.end())));
                 }
             }
+            for c in quoted.captures_iter(&line.text) {
+                let m = c.get(0).expect("whole");
+                // A title followed by its number is cited by that number.
+                let next = &line.text[m.end()..];
+                let gap = next.len() - next.trim_start_matches(['（', '(', ' ']).len();
+                if numbered
+                    .iter()
+                    .any(|(s, _)| *s >= m.end() && *s <= m.end() + gap + 3)
+                {
+                    continue;
+                }
+                if m.start() == self.title.start && i == self.title.line {
+                    continue; // the plan's own title
+                }
+                let folded = normalize::fold(m.as_str());
+                if self
+                    .vocabulary
+                    .titles
+                    .iter()
+                    .any(|t| folded.contains(t.as_str()))
+                    && !self
+                        .basis
+                        .iter()
+                        .any(|b| normalize::fold(&b.value) == folded)
+                {
+                    self.basis.push(Sp::new(
+                        m.as_str().to_owned(),
+                        line.span(m.start(), m.end()),
+                    ));
+                }
+            }
         }
+    }
+
+    /// Where the lines that may state the plan's basis end: after the first part when it is
+    /// the 指导思想/总体要求, else at the first heading.
+    fn basis_end(&self, header_end: usize) -> usize {
+        let Some(first) = self.lines.get(header_end) else {
+            return self.lines.len();
+        };
+        let first_part = heading_level(&first.text).map(|(_, s)| classify_part(&first.text[s..]));
+        if first_part != Some(Part::Preamble) {
+            return header_end;
+        }
+        (header_end + 1..self.lines.len())
+            .find(|&i| heading_level(&self.lines[i].text).is_some_and(|(l, _)| l == 1))
+            .unwrap_or(self.lines.len())
     }
 
     fn first_heading(&self) -> Option<usize> {
@@ -414,6 +558,7 @@ impl<'a> Builder<'a> {
             let text = line.text.as_str();
             if let Some((level, start)) = heading_level(text) {
                 let name = &text[start..];
+                self.in_goals = name.contains("目标");
                 if level == 1 {
                     part = classify_part(name);
                     let heading = named(line, heading_name(name).0, start);
@@ -529,7 +674,40 @@ impl<'a> Builder<'a> {
                 self.read_targets(index, Some(TargetHome::Measure));
                 continue;
             }
-            // Plain text: continues the current measure or section.
+            // Plain text: continues the current measure or section. Its leads (“一是…二是…
+            // （市科协牵头）”, “分工：由…牵头，…参加”) belong to what it continues.
+            if part == Part::Safeguards {
+                if self.sections.last().is_none_or(|s| {
+                    s.kind != SectionKind::Safeguard || s.span.start < part_start(self.lines, index)
+                }) {
+                    let (name, span) = part_heading
+                        .clone()
+                        .unwrap_or_else(|| ("（未命名部分）".to_owned(), line.span(0, 0)));
+                    self.sections.push(new_section(
+                        SectionKind::Safeguard,
+                        Sp::new(name, span),
+                        span,
+                    ));
+                }
+                let section = self.sections.last_mut().expect("ensured above");
+                append_text(section, line);
+                continue;
+            }
+            if let Some((lead, partners)) = plain_units(line) {
+                if let Some(section) = self.sections.last_mut() {
+                    let target = match section.measures.last_mut() {
+                        Some(m) if m.lead.is_empty() => (&mut m.lead, &mut m.partners),
+                        _ => (&mut section.lead, &mut section.partners),
+                    };
+                    if target.0.is_empty() {
+                        *target.0 = lead;
+                        *target.1 = partners;
+                    } else {
+                        target.0.names.extend(lead.names);
+                        target.1.names.extend(partners.names);
+                    }
+                }
+            }
             self.read_targets(index, Some(TargetHome::Measure));
         }
     }
@@ -539,7 +717,13 @@ impl<'a> Builder<'a> {
     fn read_targets(&mut self, index: usize, home: Option<TargetHome>) {
         let line = &self.lines[index];
         let work_year = (self.kind.value == PlanKind::WorkPoints).then_some(self.period.value.1);
-        let found = targets_in(line, &self.vocabulary.literacy, work_year);
+        let cx = TargetContext {
+            literacy: &self.vocabulary.literacy,
+            work_year,
+            period: self.period.value,
+            in_goals: self.in_goals && home.is_none(),
+        };
+        let found = targets_in(line, &cx);
         for (is_literacy, target) in found {
             if is_literacy || home.is_none() {
                 if is_literacy
@@ -573,6 +757,7 @@ impl<'a> Builder<'a> {
             issued: self.issued,
             period: self.period,
             basis: self.basis,
+            basis_span: None,
             targets: Items {
                 span: None,
                 items: self.targets,
@@ -726,34 +911,52 @@ fn unit_label(text: &str) -> Option<UnitLabel> {
     None
 }
 
-/// Units named in a trailing parenthetical: "（市教育局、市科协牵头，市科技局等单位配合）",
-/// "（责任单位：…）", "（牵头部门：…）", "（牵头单位：…；责任单位：…）".
+/// Units named in a parenthetical of the line after `from`: "（市教育局、市科协牵头，市科技局等
+/// 单位配合）", "（责任单位：…）", "（牵头部门：…）", "（牵头单位：…；责任单位：…）",
+/// "（各成员单位按职责分工负责）". The last such group wins: it closes the item, while one
+/// inside a sentence (“一是…（市科协牵头）。二是…”) names the leads of its part.
 fn trailing_units(line: &Line, from: usize) -> Option<(Units, Units)> {
-    let text = line.text.trim_end_matches(['。', ' ']);
-    let close = text.chars().next_back()?;
-    if close != '）' && close != ')' {
-        return None;
-    }
-    // Find the matching open bracket, counting nesting (各县（市、区）).
-    let mut depth = 0;
-    let mut open = None;
-    for (i, c) in text.char_indices().rev() {
+    bracket_groups(&line.text, from)
+        .into_iter()
+        .rev()
+        .find_map(|(s, e)| group_units(line, s, e))
+}
+
+/// Every outermost bracketed group after `from`, as the byte range of its inside.
+fn bracket_groups(text: &str, from: usize) -> Vec<(usize, usize)> {
+    let mut groups = Vec::new();
+    let mut depth = 0usize;
+    let mut open = 0;
+    for (i, c) in text.char_indices() {
         match c {
-            '）' | ')' => depth += 1,
             '（' | '(' => {
-                depth -= 1;
                 if depth == 0 {
-                    open = Some(i);
-                    break;
+                    open = i + c.len_utf8();
+                }
+                depth += 1;
+            }
+            '）' | ')' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 && open >= from {
+                    groups.push((open, i));
                 }
             }
             _ => {}
         }
     }
-    let open = open.filter(|&o| o >= from)?;
-    let inner_start = open + text[open..].chars().next()?.len_utf8();
-    let inner_end = text.len() - close.len_utf8();
+    groups
+}
+
+/// The lead and partner units a bracketed group names, if it names any.
+fn group_units(line: &Line, inner_start: usize, inner_end: usize) -> Option<(Units, Units)> {
+    let text = &line.text[..];
     let inner = &text[inner_start..inner_end];
+    if !["牵头", "责任单位", "负责", "分工"]
+        .iter()
+        .any(|m| inner.contains(m))
+    {
+        return None;
+    }
     let labelled = |label: &str| -> Option<(usize, usize)> {
         let at = inner.find(label)?;
         let rest = &inner[at + label.len()..];
@@ -779,8 +982,37 @@ fn trailing_units(line: &Line, from: usize) -> Option<(Units, Units)> {
     if let Some((s, e)) = labelled("责任单位") {
         return Some((units_in(line, s, e), Units::default()));
     }
+    if !inner.contains("牵头") {
+        // “各成员单位按职责分工负责”, “由市科协负责”.
+        let end = [
+            "按职责分工负责",
+            "按照职责分工负责",
+            "按职责负责",
+            "分工负责",
+            "负责",
+        ]
+        .iter()
+        .find_map(|w| inner.find(w))?;
+        let start = inner[..end]
+            .strip_prefix("由")
+            .map(|_| "由".len())
+            .unwrap_or(0);
+        let units = units_in(line, inner_start + start, inner_start + end);
+        return (!units.is_empty()).then(|| (units, Units::default()));
+    }
     let lead_at = inner.find("牵头")?;
-    let lead = units_in(line, inner_start, inner_start + lead_at);
+    // “分工：由市教育局牵头” — the label and 由 are not part of the first unit's name.
+    let mut lead_start = 0;
+    for prefix in ["分工", "：", ":", "由"] {
+        if inner[lead_start..].starts_with(prefix) {
+            lead_start += prefix.len();
+        }
+    }
+    let lead = units_in(
+        line,
+        inner_start + lead_start.min(lead_at),
+        inner_start + lead_at,
+    );
     let rest_start = inner_start + lead_at + "牵头".len();
     let rest = &text[rest_start..inner_end];
     let skip = rest.len() - rest.trim_start_matches(['，', ',', '；', ';']).len();
@@ -801,6 +1033,29 @@ fn trailing_units(line: &Line, from: usize) -> Option<(Units, Units)> {
     }
     let partners = units_in(line, rest_start + skip, partners_end.max(rest_start + skip));
     Some((lead, partners))
+}
+
+/// Leads named in a line of running text: in a bracketed group, or after 分工：.
+fn plain_units(line: &Line) -> Option<(Units, Units)> {
+    trailing_units(line, 0).or_else(|| {
+        let at = line.text.find("分工")?;
+        let end = line.text.trim_end_matches(['。', '；', ';', ' ']).len();
+        (at < end).then(|| group_units(line, at, end)).flatten()
+    })
+}
+
+/// Add a line of running text to a section's text (a safeguard's content is read by what it
+/// says), keeping the span from the first line to this one.
+fn append_text(section: &mut Section, line: &Line) {
+    let whole = line.whole();
+    match &mut section.text {
+        Some(text) => {
+            text.value.push('\n');
+            text.value.push_str(&line.text);
+            text.span = Span::new(text.span.start, whole.end.max(text.span.end));
+        }
+        None => section.text = Some(Sp::new(line.text.clone(), whole)),
+    }
 }
 
 fn split_units(line: &Line, start: usize) -> Units {
@@ -857,85 +1112,108 @@ fn units_in(line: &Line, start: usize, end: usize) -> Units {
     }
 }
 
-/// Quantified targets in a line: (is it the literacy goal, the target).
-fn targets_in(line: &Line, literacy: &[String], work_year: Option<i64>) -> Vec<(bool, Target)> {
-    static PERCENT: OnceLock<Regex> = OnceLock::new();
+/// How the importer reads a line's targets.
+struct TargetContext<'v> {
+    literacy: &'v [ResolvedName],
+    /// The year of a 工作要点: its counts are for that year.
+    work_year: Option<i64>,
+    /// The plan's period: a percentage dated before it is a level reached, not a goal.
+    period: (i64, i64),
+    /// In the goals part of an implementation plan an undated literacy goal is for the end
+    /// of the period.
+    in_goals: bool,
+}
+
+/// Quantified targets in a line: (is it the literacy goal, the target). A year qualifies the
+/// numbers of its own sentence, or, failing one, those of the next sentences of the paragraph.
+fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
     static COUNT: OnceLock<Regex> = OnceLock::new();
-    static BY_YEAR: OnceLock<Regex> = OnceLock::new();
-    let percent = re(
-        &PERCENT,
-        r"(超过|达到|不低于|提高到|提升到|达)\s*(\d+(?:\.\d+)?)\s*[%％]",
-    );
     let count = re(
         &COUNT,
-        r"(\d+(?:\.\d+)?)\s*(万)?\s*(人次|人|个|家|所|场|名|处|座|期)",
-    );
-    let by_year = re(
-        &BY_YEAR,
-        r"(?:到|至)\s*(\d{4})\s*年|(\d{4})\s*年\s*(?:末|底|前)",
+        &format!(
+            r"({})\s*(万|千)?\s*(余|多)?\s*(人次|人|个|家|所|场|名|处|座|期|项|支|批|部|种|篇|件|套|台|块)",
+            quantity::NUMBER
+        ),
     );
     let text = &line.text;
     let mut out = Vec::new();
-    // Sentence by sentence: a year or 每年 qualifies the numbers of its own sentence.
     let mut sentence_start = 0;
+    let mut paragraph_year: Option<i64> = None;
     for piece in text.split_inclusive(['。', '；', ';']) {
         let s0 = sentence_start;
         sentence_start += piece.len();
-        let year_of = |before: usize| -> Option<i64> {
-            let head = &piece[..before];
-            if let Some(c) = by_year.captures_iter(head).last() {
-                return c.get(1).or(c.get(2)).and_then(|m| m.as_str().parse().ok());
-            }
-            ["十三五", "十四五", "十五五"]
-                .iter()
-                .enumerate()
-                .find(|(_, f)| {
-                    head.contains(&format!("{f}”末")) || head.contains(&format!("{f}末"))
-                })
-                .map(|(i, _)| 2020 + 5 * i as i64)
-        };
-        for c in percent.captures_iter(piece) {
-            let m = c.get(0).expect("whole");
-            let head = &piece[..m.start()];
-            let Some(indicator) = literacy.iter().find(|l| head.contains(l.as_str())) else {
+        let sentence_year = quantity::year_in(piece);
+        let year_before = |at: usize| quantity::year_in(&piece[..at]).or(paragraph_year);
+        for p in quantity::percents(piece) {
+            let head = &piece[..p.start];
+            let Some(indicator_at) = literacy_subject(head, cx.literacy) else {
                 continue;
             };
-            let Some(year) = year_of(m.start()) else {
+            let year = year_before(p.start)
+                .or(cx.work_year)
+                .or(cx.in_goals.then_some(cx.period.1));
+            // A level reached before the plan's period (2020年…达到10.56%) is no goal.
+            let Some(year) = year.filter(|y| *y >= cx.period.0) else {
                 continue;
-            }; // a level reached, not a goal
-            let value: f64 = c[2].parse().unwrap_or(0.0);
-            let relation = if &c[1] == "超过" {
-                Relation::Above
-            } else {
-                Relation::AtLeast
             };
-            let number = c.get(2).expect("value");
-            let at = head.rfind(indicator.as_str()).unwrap_or(0);
-            let clause_start = after_last(&head[..at], &['，', ',']);
-            let sentence_text = piece[clause_start..m.end()].trim();
-            let span = line.span(s0 + number.start(), s0 + m.end());
+            let stated =
+                quantity::stated_percent(&piece[p.start.saturating_sub(0)..]).map(|mut st| {
+                    st.bound = quantity::bound_around(head, &piece[p.end..]);
+                    st
+                });
+            let Some(stated) = stated else { continue };
+            // The indicator as the plan words it (公民科学素质水平, 具备科学素质的公民比例…).
+            static SUBJECT: OnceLock<Regex> = OnceLock::new();
+            let subject = re(
+                &SUBJECT,
+                r"(?:公民|居民|群众)?\p{Han}{0,4}?科学素[质养]\p{Han}{0,4}?(?:比例|水平|达标率)",
+            );
+            let written = subject.find_iter(&head[indicator_at..]).last().map(|m| {
+                let m = m.as_str();
+                // “十三五”末公民…: the subject starts at 公民 when it names them.
+                match ["公民", "居民"].iter().find_map(|w| m.find(w)) {
+                    Some(at) => m[at..].to_owned(),
+                    None => m
+                        .trim_start_matches(['末', '底', '期', '时', '年', '前'])
+                        .to_owned(),
+                }
+            });
+            let indicator = written.unwrap_or_else(|| {
+                if head.contains("基本科学素质") {
+                    "公民具备基本科学素质的比例".to_owned()
+                } else {
+                    "公民具备科学素质的比例".to_owned()
+                }
+            });
+            let indicator = indicator.as_str();
+            let number_span = line.span(s0 + p.start, s0 + p.end);
+            let verb_span = stated
+                .bound
+                .written
+                .as_ref()
+                .map(|_| line.span(s0 + after_last(head, &['，', ',']), s0 + p.end))
+                .unwrap_or(number_span);
+            let clause_start = after_last(&head[..indicator_at], &['，', ',', '：', ':']);
+            let hedge = quantity::hedge_in(piece)
+                .map(|(_, h)| h)
+                .or(stated.bound.approximate.then_some("左右"));
             out.push((
                 true,
                 Target {
-                    span: line.span(s0 + clause_start, s0 + m.end()),
+                    span: line.span(s0 + clause_start, s0 + p.end),
                     indicator: Sp::new(
-                        indicator.clone(),
-                        line.span(s0 + at, s0 + at + indicator.len()),
+                        indicator.to_owned(),
+                        line.span(s0 + indicator_at, s0 + p.start),
                     ),
-                    relation: Sp::new(
-                        relation,
-                        line.span(
-                            s0 + c.get(1).expect("verb").start(),
-                            s0 + c.get(1).expect("verb").end(),
-                        ),
-                    ),
-                    value: Some(Sp::new(value, span)),
-                    unit: Some(Sp::new("%".into(), span)),
-                    year: Some(Sp::new(year, span)),
+                    relation: Sp::new(stated.bound.relation, verb_span),
+                    value: Some(Sp::new(stated.value, number_span)),
+                    unit: Some(Sp::new("%".into(), number_span)),
+                    year: Some(Sp::new(year, number_span)),
                     per: None,
+                    hedge: hedge.map(|h| Sp::new(h.to_owned(), line.span(s0, s0 + piece.len()))),
                     text: Some(Sp::new(
-                        sentence_text.to_owned(),
-                        line.span(s0 + clause_start, s0 + m.end()),
+                        piece[clause_start..p.end].trim().to_owned(),
+                        line.span(s0 + clause_start, s0 + p.end),
                     )),
                 },
             ));
@@ -944,7 +1222,7 @@ fn targets_in(line: &Line, literacy: &[String], work_year: Option<i64>) -> Vec<(
             let m = c.get(0).expect("whole");
             // The unit must close its clause: "13个强国" is a name, not a target.
             let after = piece[m.end()..].chars().next();
-            if after.is_some_and(|a| !"，。；,;、）)".contains(a)) {
+            if after.is_some_and(|a| !"，。；,;、）)以左".contains(a)) {
                 continue;
             }
             let head = &piece[..m.start()];
@@ -952,26 +1230,34 @@ fn targets_in(line: &Line, literacy: &[String], work_year: Option<i64>) -> Vec<(
             let Some(indicator) = indicator_of(&head[clause_start..]) else {
                 continue;
             };
-            let recurring =
-                head[clause_start..].contains("每年") || head[clause_start..].contains("年均");
-            let mut value: f64 = c[1].parse().unwrap_or(0.0);
-            if c.get(2).is_some() {
-                value *= 10_000.0;
+            let Some(mut value) = quantity::parse_number(&c[1]) else {
+                continue;
+            };
+            match c.get(2).map(|m| m.as_str()) {
+                Some("万") => value *= 10_000.0,
+                Some("千") => value *= 1_000.0,
+                _ => {}
             }
+            let clause = &head[clause_start..];
+            let recurring = clause.contains("每年") || clause.contains("年均");
             let year = if recurring {
                 None
             } else {
-                year_of(m.start()).or(work_year)
+                year_before(m.start()).or(cx.work_year)
             };
-            if !recurring && year.is_none() {
-                continue;
+            let mut bound = quantity::bound_around(head, &piece[m.end()..]);
+            if c.get(3).is_some() && bound.relation == Relation::AtLeast {
+                bound.relation = Relation::Above; // 600余人
             }
             let number_span = line.span(s0 + m.start(), s0 + m.end());
-            let unit = c.get(3).expect("unit");
+            let unit = c.get(4).expect("unit");
             let ind_at = head[clause_start..]
                 .find(indicator.as_str())
                 .map(|p| clause_start + p)
                 .unwrap_or(clause_start);
+            let hedge = quantity::hedge_in(clause)
+                .map(|(_, h)| h)
+                .or(bound.approximate.then_some("左右"));
             out.push((
                 false,
                 Target {
@@ -980,7 +1266,7 @@ fn targets_in(line: &Line, literacy: &[String], work_year: Option<i64>) -> Vec<(
                         indicator.clone(),
                         line.span(s0 + ind_at, s0 + ind_at + indicator.len()),
                     ),
-                    relation: Sp::new(Relation::AtLeast, number_span),
+                    relation: Sp::new(bound.relation, number_span),
                     value: Some(Sp::new(
                         value,
                         line.span(s0 + m.start(), s0 + c.get(1).expect("n").end()),
@@ -991,6 +1277,7 @@ fn targets_in(line: &Line, literacy: &[String], work_year: Option<i64>) -> Vec<(
                     )),
                     year: year.map(|y| Sp::new(y, number_span)),
                     per: recurring.then(|| Sp::new("year".to_owned(), number_span)),
+                    hedge: hedge.map(|h| Sp::new(h.to_owned(), number_span)),
                     text: Some(Sp::new(
                         piece[clause_start..m.end()].trim().to_owned(),
                         line.span(s0 + clause_start, s0 + m.end()),
@@ -998,8 +1285,43 @@ fn targets_in(line: &Line, literacy: &[String], work_year: Option<i64>) -> Vec<(
                 },
             ));
         }
+        if sentence_year.is_some() {
+            paragraph_year = sentence_year;
+        }
     }
     out
+}
+
+/// Where the literacy indicator stands as the subject of a number: in the number's own
+/// clause, or — when that clause holds only a year, a hedge and a verb (“，到2025年达到15%”) —
+/// in the clause before it. Returns its byte offset in `head`.
+fn literacy_subject(head: &str, literacy: &[ResolvedName]) -> Option<usize> {
+    let says = |clause: &str| {
+        let folded = normalize::fold(clause);
+        literacy.iter().any(|l| {
+            l.means(&folded)
+                || l.keys
+                    .iter()
+                    .any(|k| !k.is_empty() && folded.contains(k.as_str()))
+        })
+    };
+    let marks = ['，', ',', '：', ':', '、'];
+    let own = after_last(head, &marks);
+    if says(&head[own..]) {
+        return Some(own);
+    }
+    // The number's clause is only a time and a verb: its subject is the previous clause.
+    static FILLER: OnceLock<Regex> = OnceLock::new();
+    let filler = re(
+        &FILLER,
+        r"^(?:到|至|力争|争取|预计|有望|确保|在|于|全[市县区省州盟旗]|我[市县区省]|[0-9０-９]{4}\s*年|“?十[一二三四五六]五”?(?:期末|末|时期末)?|达到|达|超过|提高到|提升至|提升到|提高至|不低于|以上|\s)*$",
+    );
+    if own == 0 || !filler.is_match(&head[own..]) {
+        return None;
+    }
+    let before = &head[..own - head[..own].chars().next_back()?.len_utf8()];
+    let prev = after_last(before, &marks);
+    says(&before[prev..]).then_some(prev)
 }
 
 /// The offset just after the last of `marks` in `text`, or 0.

@@ -78,6 +78,9 @@ fn write_target(out: &mut String, table: &str, t: &Target, indent: &str) {
     if let Some(y) = &t.year {
         out.push_str(&format!("{indent}year = {}\n", y.value));
     }
+    if let Some(hedge) = &t.hedge {
+        out.push_str(&format!("{indent}hedge = {}\n", string(&hedge.value)));
+    }
     if t.per.is_some() {
         out.push_str(&format!("{indent}per = \"year\"\n"));
     }

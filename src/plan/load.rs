@@ -51,6 +51,7 @@ const TARGET_KEYS: &[&str] = &[
     "unit",
     "year",
     "per",
+    "hedge",
     "text",
 ];
 const SECTION_KEYS: &[&str] = &["name", "text", "lead", "partners", "measures", "targets"];
@@ -112,7 +113,7 @@ impl Loader {
         let issuer = self.string(&meta, "issuer", false);
         let issued = self.date(&meta, "issued");
         let period = self.period(&meta);
-        let basis = self.strings(&meta, "basis").names;
+        let basis = self.strings(&meta, "basis");
         self.unknown_keys(&meta, META_KEYS);
 
         let targets = self.items(&top, "targets", |l, t| l.target(t));
@@ -131,7 +132,8 @@ impl Loader {
             issuer,
             issued,
             period: period?,
-            basis,
+            basis_span: basis.span,
+            basis: basis.names,
             targets,
             actions,
             projects,
@@ -142,16 +144,17 @@ impl Loader {
 
     fn target(&mut self, t: &TableRead<'_, '_>) -> Option<Target> {
         let indicator = self.string(t, "indicator", true);
-        let relation = self
-            .keyword(t, "relation", Relation::parse, Relation::WORDS, false)
-            .unwrap_or(Sp::new(Relation::AtLeast, t.header));
+        let written_relation = self.keyword(t, "relation", Relation::parse, Relation::WORDS, false);
+        let explicit_relation = written_relation.is_some();
+        let relation = written_relation.unwrap_or(Sp::new(Relation::AtLeast, t.header));
         let value = self.number(t, "value");
         let unit = self.string(t, "unit", false);
         let year = self.integer(t, "year");
         let per = self.keyword(t, "per", |w| (w == "year").then_some(()), &["year"], false);
+        let hedge = self.string(t, "hedge", false);
         let text = self.string(t, "text", false);
         self.unknown_keys(t, TARGET_KEYS);
-        Some(Target {
+        let mut target = Target {
             span: t.header,
             indicator: indicator?,
             relation,
@@ -159,8 +162,13 @@ impl Loader {
             unit,
             year,
             per: per.map(|p| Sp::new("year".to_owned(), p.span)),
+            hedge,
             text,
-        })
+        };
+        // What the keys leave out is read from the target's text as written (“力争到2025年
+        // 达到16%”), with the importer's quantity reader.
+        crate::quantity::complete_from_text(&mut target, explicit_relation);
+        Some(target)
     }
 
     fn section(&mut self, t: &TableRead<'_, '_>, kind: SectionKind) -> Option<Section> {

@@ -105,6 +105,8 @@ pub struct Target {
     pub year: Option<Sp<i64>>,
     /// `"year"` for a recurring target (每年).
     pub per: Option<Sp<String>>,
+    /// What qualifies the target as an aspiration (力争, 有望, 预计, 左右), as written.
+    pub hedge: Option<Sp<String>>,
     pub text: Option<Sp<String>>,
 }
 
@@ -216,6 +218,8 @@ pub struct Plan {
     /// First and last year covered.
     pub period: Sp<(i64, i64)>,
     pub basis: Vec<Sp<String>>,
+    /// Where `basis` is written (the array), for a finding about it as a whole.
+    pub basis_span: Option<Span>,
     pub targets: Items<Target>,
     pub actions: Items<Section>,
     pub projects: Items<Section>,

@@ -34,6 +34,9 @@ pub struct PackHeader {
     pub region: Option<String>,
     /// Words the name normaliser drops (实施, 开展, …).
     pub ignore: Vec<String>,
+    /// Titles and short forms by which plans cite the document without its number.
+    #[serde(default)]
+    pub cited_as: Vec<String>,
 }
 
 /// What a declared name denotes.
@@ -62,6 +65,27 @@ pub struct NameDecl {
     pub key: Sp<String>,
     pub canonical: String,
     pub aliases: Vec<String>,
+    /// `means` lines: what the name is made of, for plans that word it their own way.
+    #[serde(default)]
+    pub concept: Concept,
+    /// `obsolete` forms of a unit's name (before the 2018 reorganisation).
+    #[serde(default)]
+    pub obsolete: Vec<String>,
+}
+
+/// What a requirement is made of: it is met by a text in which every term of one of the
+/// `means` lines occurs (a term by any of its alternatives) and no `except` word does.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Concept {
+    /// Alternatives, each a list of terms that must all occur; a term is a list of spellings.
+    pub means: Vec<Vec<Vec<String>>>,
+    pub except: Vec<String>,
+}
+
+impl Concept {
+    pub fn is_empty(&self) -> bool {
+        self.means.is_empty()
+    }
 }
 
 /// A rule, or an override of an inherited one (then every field is optional).
@@ -123,9 +147,11 @@ pub enum Expect {
     PeriodWithin,
     /// No declared unit is written in two different forms in one plan.
     ConsistentUnits,
+    /// No unit is named by a form the pack marks obsolete.
+    CurrentUnits,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BasisCheck {
     /// `basis` is not empty.
     Cited,
@@ -133,6 +159,15 @@ pub enum BasisCheck {
     Known,
     /// Every cited document number is written in the standard form (六角括号 〔〕).
     Standard,
+    /// Every cited document is cited by its number, not only by its title.
+    Numbered,
+    /// The plan cites the document of the most specific pack applied, not only a higher one
+    /// (a county citing the national outline but not its province's plan skips a level).
+    Complete,
+    /// No cited document is another region's (a Jiangsu plan citing Henan's plan).
+    Foreign,
+    /// None of the listed (superseded) documents or titles is cited.
+    Superseded(Vec<String>),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -186,7 +221,7 @@ impl Collection {
             }
             Collection::Safeguard => &[Name, Text, Lead, Partners],
             Collection::Measure => &[Title, Text, Lead, Partners, Targets, Section],
-            Collection::Target => &[Indicator, Relation, Value, Unit, Year, Per, Text],
+            Collection::Target => &[Indicator, Relation, Value, Unit, Year, Per, Hedge, Text],
         }
     }
 }
@@ -208,6 +243,7 @@ pub enum Field {
     Unit,
     Year,
     Per,
+    Hedge,
     PlanTitle,
     PlanKind,
     PlanLevel,
@@ -234,6 +270,7 @@ impl Field {
         ("unit", Field::Unit),
         ("year", Field::Year),
         ("per", Field::Per),
+        ("hedge", Field::Hedge),
         ("plan.title", Field::PlanTitle),
         ("plan.kind", Field::PlanKind),
         ("plan.level", Field::PlanLevel),

@@ -53,6 +53,37 @@ pub struct ResolvedName {
     pub aliases: Vec<String>,
     /// Normalised canonical name and aliases.
     pub keys: Vec<String>,
+    /// The `means`/`except` lines, folded (width and punctuation) once.
+    pub concept: Concept,
+    /// Obsolete forms of a unit's name, folded.
+    pub obsolete: Vec<String>,
+}
+
+impl ResolvedName {
+    /// Whether a name written in a plan denotes this one. `key` is the name normalised by
+    /// the pack's normaliser, `folded` the name (or text) only folded: equal or containing
+    /// keys, or every term of one `means` line — and never an `except` word.
+    pub fn matches(&self, key: &str, folded: &str) -> bool {
+        !self.excluded(folded) && (Normalizer::key_matches(key, &self.keys) || self.means(folded))
+    }
+
+    /// Whether a longer text (a safeguard's paragraph, a work-points item) carries the
+    /// requirement by what it says: a `means` line, never a bare alias.
+    pub fn means(&self, folded: &str) -> bool {
+        !self.excluded(folded)
+            && self.concept.means.iter().any(|terms| {
+                terms
+                    .iter()
+                    .all(|alternatives| alternatives.iter().any(|a| folded.contains(a.as_str())))
+            })
+    }
+
+    fn excluded(&self, folded: &str) -> bool {
+        self.concept
+            .except
+            .iter()
+            .any(|w| folded.contains(w.as_str()))
+    }
 }
 
 /// A rule ready to run: inherited rules carry their overrides already applied.
@@ -107,6 +138,10 @@ pub struct ResolvedPack {
     pub normalizer: Normalizer,
     /// How many of `chain_documents` belong to ancestors (they come last).
     ancestor_document_count: usize,
+    /// The document's title and the short forms plans cite it by (`cited-as`), folded.
+    pub titles: Vec<String>,
+    /// The ancestors' titles, folded.
+    pub ancestor_titles: Vec<String>,
     /// The declared units' written forms, for `consistent units` (shared with the parent when
     /// the pack declares no units of its own).
     pub units: Arc<UnitMatcher>,
@@ -164,7 +199,13 @@ impl ResolvedPack {
             .region
             .as_ref()
             .is_none_or(|r| plan.region.iter().any(|p| p.value == *r));
-        let cited = plan.basis.iter().any(|b| self.cites_own(&b.value));
+        // The region decides the province; the basis decides only where the region names no
+        // province (a Jiangsu plan citing Henan's plan is still a Jiangsu plan).
+        let province_known = {
+            let g = crate::gazetteer::Gazetteer::get();
+            plan.region.iter().any(|r| g.is_province(&r.value))
+        };
+        let cited = !province_known && plan.basis.iter().any(|b| self.cites_own(&b.value));
         !self.is_abstract
             && start <= self.period.1
             && end >= self.period.0
@@ -173,17 +214,21 @@ impl ResolvedPack {
             && (in_region || cited)
     }
 
-    /// Whether a cited document number is one this pack itself encodes (in any bracket form).
-    fn cites_own(&self, cited: &str) -> bool {
+    /// Whether a cited document (by number in any bracket form, or by title) is one this pack
+    /// itself encodes.
+    pub fn cites_own(&self, cited: &str) -> bool {
         let own = self.chain_documents.len() - self.ancestor_document_count;
         self.chain_documents[..own]
             .iter()
             .any(|d| same_document(d, cited))
+            || cites_title(&self.titles, cited)
     }
 
-    /// Whether a cited document number is one of the chain's.
+    /// Whether a cited document (by number or title) is one of the chain's.
     pub fn chain_cites(&self, cited: &str) -> bool {
         self.chain_documents.iter().any(|d| same_document(d, cited))
+            || cites_title(&self.titles, cited)
+            || cites_title(&self.ancestor_titles, cited)
     }
 
     pub fn name(&self, key: &str) -> &ResolvedName {
@@ -551,6 +596,19 @@ impl Registry {
                 .chain(ancestor_documents.iter().cloned())
                 .collect(),
             ancestor_document_count: ancestor_documents.len(),
+            titles: if header.is_abstract {
+                Vec::new()
+            } else {
+                std::iter::once(&header.title)
+                    .chain(&header.cited_as)
+                    .map(|t| normalize::fold(t))
+                    .filter(|t| t.chars().count() >= 4)
+                    .collect()
+            },
+            ancestor_titles: parent
+                .as_ref()
+                .map(|p| p.titles.iter().chain(&p.ancestor_titles).cloned().collect())
+                .unwrap_or_default(),
             units: match &parent {
                 Some(p) if !file.names.iter().any(|n| n.kind == NameKind::Unit) => {
                     Arc::clone(&p.units)
@@ -574,6 +632,16 @@ impl Registry {
     }
 }
 
+/// Whether a basis entry written as a title (《…》, or the notice that issued it) names one of
+/// the titles. An entry that carries a document number is matched by its number alone.
+fn cites_title(titles: &[String], cited: &str) -> bool {
+    if normalize::DocumentNumber::find(cited).is_some() {
+        return false;
+    }
+    let cited = normalize::fold(cited);
+    titles.iter().any(|t| cited.contains(t.as_str()))
+}
+
 /// Whether two document numbers are the same document, whatever brackets and spaces they use.
 pub fn same_document(a: &str, b: &str) -> bool {
     match (
@@ -586,11 +654,28 @@ pub fn same_document(a: &str, b: &str) -> bool {
 }
 
 fn resolved_name(decl: &NameDecl, normalizer: &Normalizer) -> ResolvedName {
+    let fold_all = |words: &[String]| -> Vec<String> {
+        words
+            .iter()
+            .map(|w| normalize::fold(w))
+            .filter(|w| !w.is_empty())
+            .collect()
+    };
     ResolvedName {
         kind: decl.kind,
         canonical: decl.canonical.clone(),
         aliases: decl.aliases.clone(),
         keys: name_keys(&decl.canonical, &decl.aliases, normalizer),
+        concept: Concept {
+            means: decl
+                .concept
+                .means
+                .iter()
+                .map(|terms| terms.iter().map(|t| fold_all(t)).collect())
+                .collect(),
+            except: fold_all(&decl.concept.except),
+        },
+        obsolete: fold_all(&decl.obsolete),
     }
 }
 
@@ -664,7 +749,10 @@ fn check_expect(
         Expect::Present { kind, name } => name_of(name, Some(NameKind::Section(*kind))),
         Expect::Lead { name, .. } | Expect::TargetIn { name } => name_of(name, None),
         Expect::Target { indicator, .. } => name_of(indicator, Some(NameKind::Indicator)),
-        Expect::Basis(_) | Expect::PeriodWithin | Expect::ConsistentUnits => Ok(()),
+        Expect::Basis(_)
+        | Expect::PeriodWithin
+        | Expect::ConsistentUnits
+        | Expect::CurrentUnits => Ok(()),
         Expect::Each {
             collections,
             filter,

@@ -51,6 +51,10 @@ impl Normalizer {
     }
 }
 
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
+}
+
 /// Width folding and removal of whitespace and punctuation.
 pub fn fold(text: &str) -> String {
     text.chars()
@@ -123,6 +127,31 @@ impl DocumentNumber {
         })
     }
 
+    /// The first document number inside a longer text (a basis entry such as
+    /// “《…》（豫政办〔2021〕73号）”), if any.
+    pub fn find(text: &str) -> Option<Self> {
+        let opens = text.match_indices(['〔', '[', '［', '(', '（', '【']);
+        for (at, _) in opens {
+            // The issuer code: the Han characters just before the bracket.
+            let head = &text[..at];
+            let code_start = head
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| is_han(*c))
+                .last()
+                .map(|(i, _)| i)
+                .unwrap_or(at);
+            let tail = &text[at..];
+            let Some(end) = tail.find('号') else {
+                continue;
+            };
+            if let Some(number) = Self::parse(&text[code_start..at + end + '号'.len_utf8()]) {
+                return Some(number);
+            }
+        }
+        None
+    }
+
     /// The standard form (GB/T 9704-2012): 六角括号 〔〕 around the year.
     pub fn standard(&self) -> String {
         format!("{}〔{}〕{}号", self.prefix, self.year, self.serial)
@@ -152,6 +181,14 @@ mod tests {
         assert_eq!(standard.standard(), "国发〔2021〕9号");
         assert!(DocumentNumber::parse("《某某方案》").is_none());
         assert!(DocumentNumber::parse("〔2021〕9号").is_none());
+        let found = DocumentNumber::find(
+            "《河南省全民科学素质行动规划纲要实施方案（2021—2025年）》（豫政办〔2021〕73号）",
+        );
+        assert_eq!(
+            found.map(|n| n.standard()).as_deref(),
+            Some("豫政办〔2021〕73号")
+        );
+        assert!(DocumentNumber::find("《全民科学素质行动规划纲要（2021—2035年）》").is_none());
     }
 
     #[test]

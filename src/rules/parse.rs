@@ -69,6 +69,11 @@ fn meaningful(pair: &Pair<'_, Rule>) -> bool {
             | Rule::kw_consistent
             | Rule::kw_units
             | Rule::kw_abstract
+            | Rule::kw_cited_as
+            | Rule::kw_means
+            | Rule::kw_except
+            | Rule::kw_obsolete
+            | Rule::kw_current
     )
 }
 
@@ -202,8 +207,9 @@ fn readable(rule: &Rule) -> &'static str {
         | Rule::extends_field
         | Rule::region_field
         | Rule::ignore_field
-        | Rule::abstract_field => {
-            "a header field (title, document, period, levels, kinds, extends, region, ignore, abstract) or `}`"
+        | Rule::abstract_field
+        | Rule::cited_as_field => {
+            "a header field (title, document, cited-as, period, levels, kinds, extends, region, ignore, abstract) or `}`"
         }
         Rule::expect_present
         | Rule::expect_lead
@@ -214,10 +220,13 @@ fn readable(rule: &Rule) -> &'static str {
         | Rule::expect_some
         | Rule::expect_basis
         | Rule::expect_period
-        | Rule::expect_units => {
-            "an expectation (action/project/safeguard NAME, lead of, target, each, some, unique, basis, period within, consistent units)"
+        | Rule::expect_units
+        | Rule::expect_current => {
+            "an expectation (action/project/safeguard NAME, lead of, target, each, some, unique, basis, period within, consistent units, current units)"
         }
-        Rule::basis_check => "`cited`, `known` or `standard`",
+        Rule::basis_check => {
+            "`cited`, `known`, `standard`, `numbered`, `complete`, `foreign` or `superseded \"…\"`"
+        }
         Rule::bound | Rule::relation => "a bound such as `above 15 \"%\"`",
         Rule::expr | Rule::conjunction | Rule::negation | Rule::comparison | Rule::has_test => "an expression",
         Rule::cmp_op => "a comparison (==, !=, <, <=, >, >=, contains, in)",
@@ -284,6 +293,7 @@ fn header(pair: Pair<'_, Rule>) -> Result<PackHeader> {
     let mut extends = None;
     let mut region = None;
     let mut ignore = Vec::new();
+    let mut cited_as = Vec::new();
     let mut seen: Vec<Rule> = Vec::new();
     for field in inner {
         let rule = field.as_rule();
@@ -342,6 +352,7 @@ fn header(pair: Pair<'_, Rule>) -> Result<PackHeader> {
             }
             Rule::region_field => region = parts.next().map(string),
             Rule::ignore_field => ignore = parts.next().map(strings).unwrap_or_default(),
+            Rule::cited_as_field => cited_as = parts.next().map(strings).unwrap_or_default(),
             other => unreachable!("grammar: unexpected header field {other:?}"),
         }
     }
@@ -373,6 +384,7 @@ fn header(pair: Pair<'_, Rule>) -> Result<PackHeader> {
         extends,
         region,
         ignore,
+        cited_as,
     })
 }
 
@@ -390,13 +402,44 @@ fn name_decl(pair: Pair<'_, Rule>) -> Result<NameDecl> {
     let kind = name_kind(&parts.next().expect("grammar: kind"));
     let key = parts.next().expect("grammar: key");
     let canonical = string(parts.next().expect("grammar: canonical name"));
-    let aliases = parts.next().map(strings).unwrap_or_default();
-    Ok(NameDecl {
+    let mut decl = NameDecl {
         kind,
         key: Sp::new(key.as_str().to_owned(), span_of(&key)),
         canonical,
-        aliases,
-    })
+        aliases: Vec::new(),
+        concept: Concept::default(),
+        obsolete: Vec::new(),
+    };
+    for part in parts {
+        match part.as_rule() {
+            Rule::string_list => decl.aliases = strings(part),
+            Rule::obsolete_clause => {
+                let list = part.into_inner().find(meaningful).expect("grammar: list");
+                decl.obsolete = strings(list);
+            }
+            Rule::means_clause => {
+                let terms = part
+                    .into_inner()
+                    .filter(meaningful)
+                    .map(|term| term.into_inner().filter(meaningful).map(string).collect())
+                    .collect();
+                decl.concept.means.push(terms);
+            }
+            Rule::except_clause => {
+                let list = part.into_inner().find(meaningful).expect("grammar: list");
+                decl.concept.except = strings(list);
+            }
+            other => unreachable!("grammar: unexpected {other:?} in a name"),
+        }
+    }
+    if !decl.obsolete.is_empty() && decl.kind != NameKind::Unit {
+        return Err(error(
+            decl.key.span,
+            "`obsolete` names belong to units only",
+            "not a `unit`",
+        ));
+    }
+    Ok(decl)
 }
 
 fn rule_def(pair: Pair<'_, Rule>, is_override: bool) -> Result<RuleDef> {
@@ -561,14 +604,27 @@ fn expectation(pair: Pair<'_, Rule>) -> Result<Expect> {
             }
         }
         Rule::expect_basis => {
-            Expect::Basis(match parts.next().expect("grammar: basis check").as_str() {
+            let check = parts.next().expect("grammar: basis check");
+            let word = check.as_str().split_whitespace().next().unwrap_or("");
+            Expect::Basis(match word {
                 "cited" => BasisCheck::Cited,
                 "known" => BasisCheck::Known,
+                "numbered" => BasisCheck::Numbered,
+                "complete" => BasisCheck::Complete,
+                "foreign" => BasisCheck::Foreign,
+                "superseded" => BasisCheck::Superseded(
+                    check
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::string_list)
+                        .map(strings)
+                        .unwrap_or_default(),
+                ),
                 _ => BasisCheck::Standard,
             })
         }
         Rule::expect_period => Expect::PeriodWithin,
         Rule::expect_units => Expect::ConsistentUnits,
+        Rule::expect_current => Expect::CurrentUnits,
         Rule::expect_unique => Expect::Unique {
             collections: collections(parts.next().expect("grammar: collections"))?,
         },
