@@ -357,8 +357,14 @@ impl<'a> Builder<'a> {
                             && (core.is_empty() || normalize::fold(t).contains(core.as_str()))
                     })
                     .find_map(|i| {
-                        let line = &self.lines[i];
-                        period_in(&line.text).map(|(p, s, e)| Sp::new(p, line.span(s, e)))
+                        // The period on the title line, or alone on the line below it.
+                        [i, i + 1].iter().find_map(|&j| {
+                            let line = self.lines.get(j)?;
+                            if j > i && line.text.chars().count() > 16 {
+                                return None;
+                            }
+                            period_in(&line.text).map(|(p, s, e)| Sp::new(p, line.span(s, e)))
+                        })
                     })
             });
         if let Some(period) = found {
@@ -859,9 +865,19 @@ fn classify_part(heading: &str) -> Part {
 /// A heading's name: up to a sentence end or a unit parenthetical. Returns the name and the
 /// byte offset (in `text`) where it ends.
 fn heading_name(text: &str) -> (&str, usize) {
-    let end = ["。", "（牵头", "(牵头", "（责任", "(责任"]
-        .iter()
-        .filter_map(|m| text.find(m))
+    // The name ends at a sentence end or at the first bracketed group that names units.
+    let units_group = bracket_groups(text, 0)
+        .into_iter()
+        .find(|(s, e)| {
+            ["牵头", "责任单位", "负责", "分工"]
+                .iter()
+                .any(|m| text[*s..*e].contains(m))
+        })
+        .map(|(s, _)| s - text[..s].chars().next_back().map_or(0, char::len_utf8));
+    let end = text
+        .find('。')
+        .into_iter()
+        .chain(units_group)
         .min()
         .unwrap_or(text.len());
     (text[..end].trim_end_matches(['。', ' ']), end)

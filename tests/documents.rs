@@ -1,0 +1,97 @@
+//! Documents written the way real local plans are (wordings varied from the seeds and from
+//! published plans), checked as a reviewer would: `planlint check X.txt`. Compliant plans must
+//! raise no error; each finding they do raise is pinned by a snapshot; a planted defect must
+//! still be found; a text that is not a plan is refused and told what it looks like.
+
+mod common;
+
+use common::{planlint, planlint_in, root};
+
+const COMPLIANT: &[&str] = &[
+    "xiping-county-2021-2025",
+    "kaifeng-city-2021-2025",
+    "gulou-district-2024-work-points",
+];
+
+fn document(name: &str) -> String {
+    format!("tests/fixtures/documents/{name}.txt")
+}
+
+/// (rule id, label) of every finding of one document, from the JSON output.
+fn findings(args: &[&str]) -> (Option<i32>, Vec<(String, String, String)>) {
+    let out = planlint(args);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    let mut found = Vec::new();
+    for file in value["files"].as_array().into_iter().flatten() {
+        for f in file["findings"].as_array().into_iter().flatten() {
+            found.push((
+                f["code"].as_str().unwrap_or("").to_owned(),
+                f["severity"].as_str().unwrap_or("").to_owned(),
+                f["label"].as_str().unwrap_or("").to_owned(),
+            ));
+        }
+    }
+    (out.status.code(), found)
+}
+
+#[test]
+fn compliant_documents_raise_no_error() {
+    for name in COMPLIANT {
+        let path = document(name);
+        let (code, found) = findings(&["check", "--format", "json", &path]);
+        let errors: Vec<_> = found.iter().filter(|f| f.1 == "error").collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+        assert_eq!(code, Some(0), "{name}");
+        let listing: Vec<String> = found
+            .iter()
+            .map(|(c, s, l)| format!("{s:7} {c}: {l}"))
+            .collect();
+        insta::assert_snapshot!(format!("document-{name}"), listing.join("\n"));
+    }
+}
+
+#[test]
+fn a_county_that_names_no_province_is_placed_by_the_gazetteer() {
+    let out = planlint(&["import", "--stdout", &document("xiping-county-2021-2025")]);
+    let toml = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        toml.contains(r#"region = ["河南省", "驻马店市", "西平县"]"#),
+        "{toml}"
+    );
+    assert!(toml.contains(r#"level = "district""#), "{toml}");
+    assert!(toml.contains(r#"hedge = "力争""#), "{toml}");
+}
+
+#[test]
+fn the_science_literacy_plan_is_taken_from_a_notice_that_issues_two() {
+    let out = planlint(&["import", "--stdout", &document("kaifeng-city-2021-2025")]);
+    let toml = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        toml.contains("title = \"开封市全民科学素质行动规划纲要实施方案\""),
+        "{toml}"
+    );
+    assert!(toml.contains("period = [2021, 2025]"), "{toml}");
+}
+
+#[test]
+fn a_planted_defect_is_still_found() {
+    let text = std::fs::read_to_string(root().join(document("xiping-county-2021-2025"))).unwrap();
+    let start = text.find("（四）老年人科学素质提升行动").unwrap();
+    let end = text.find("（五）领导干部").unwrap();
+    let defective = format!("{}{}", &text[..start], &text[end..]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.txt"), defective).unwrap();
+    let out = planlint_in(&["check", "--format", "json", "plan.txt"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("national-2021/elderly-action"), "{stdout}");
+}
+
+#[test]
+fn a_news_report_is_refused_as_one() {
+    let out = planlint(&["check", &document("news-article")]);
+    assert_eq!(out.status.code(), Some(2));
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("此文本看来是新闻报道"), "{text}");
+}
