@@ -124,7 +124,9 @@ impl Gazetteer {
 
     /// Whether the name is a province-level division (河南省, 重庆市, 广西壮族自治区).
     pub fn is_province(&self, name: &str) -> bool {
-        self.named(name).iter().any(|p| p.rank() == Rank::Province)
+        self.by_name
+            .get(name)
+            .is_some_and(|ids| ids.iter().any(|&i| self.places[i].rank() == Rank::Province))
     }
 
     /// The province-level divisions, in code order.

@@ -324,7 +324,7 @@ fn run_rule<'p>(
             }
         }
         Expect::ConsistentUnits => consistent_units(plan, pack, keys, rule, out),
-        Expect::CurrentUnits => current_units(plan, pack, rule, out),
+        Expect::CurrentUnits => current_units(plan, pack, keys, rule, out),
         Expect::Unique { collections } => {
             let mut seen: HashMap<Rc<str>, Span> = HashMap::new();
             for item in items(plan, collections) {
@@ -515,7 +515,13 @@ fn consistent_units<'p>(
 
 /// Flags units named by a form the pack marks obsolete (农业局 after the 2018 reorganisation),
 /// with the current name.
-fn current_units(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mut Vec<Finding>) {
+fn current_units<'p>(
+    plan: &'p Plan,
+    pack: &ResolvedPack,
+    keys: &KeyCache<'p>,
+    rule: &ResolvedRule,
+    out: &mut Vec<Finding>,
+) {
     let obsolete: Vec<(&str, &str)> = pack
         .names
         .values()
@@ -528,9 +534,9 @@ fn current_units(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mu
     if obsolete.is_empty() {
         return;
     }
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: HashSet<Rc<str>> = HashSet::new();
     for unit in all_units(plan) {
-        let folded = fold(&unit.value);
+        let folded = keys.forms(&unit.value).1;
         // The longest obsolete form the name ends with: 市农业局, not 农业局 inside 农业农村局.
         let Some((form, current)) = obsolete
             .iter()
@@ -539,7 +545,7 @@ fn current_units(plan: &Plan, pack: &ResolvedPack, rule: &ResolvedRule, out: &mu
         else {
             continue;
         };
-        if !seen.insert(folded.clone()) {
+        if !seen.insert(Rc::clone(&folded)) {
             continue;
         }
         let label = format!("“{form}”为机构改革前的名称，现为“{current}”");
