@@ -62,9 +62,8 @@ pub struct Gazetteer {
     places: Vec<Place>,
     by_name: HashMap<&'static str, Vec<usize>>,
     by_code: HashMap<u32, usize>,
-    /// Every name, longest first, for scanning a text.
-    automaton: aho_corasick::AhoCorasick,
-    pattern_names: Vec<&'static str>,
+    /// Every name, for scanning a text; built on first use (checking plan files never scans).
+    scanner: OnceLock<(aho_corasick::AhoCorasick, Vec<&'static str>)>,
 }
 
 impl Gazetteer {
@@ -95,18 +94,11 @@ impl Gazetteer {
             by_name.entry(p.name).or_default().push(i);
             by_code.insert(p.code, i);
         }
-        let mut pattern_names: Vec<&'static str> = by_name.keys().copied().collect();
-        pattern_names.sort();
-        let automaton = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(&pattern_names)
-            .expect("gazetteer names form an automaton");
         Gazetteer {
             places,
             by_name,
             by_code,
-            automaton,
-            pattern_names,
+            scanner: OnceLock::new(),
         }
     }
 
@@ -122,13 +114,6 @@ impl Gazetteer {
             .unwrap_or_default()
     }
 
-    /// Whether the name is a province-level division (河南省, 重庆市, 广西壮族自治区).
-    pub fn is_province(&self, name: &str) -> bool {
-        self.by_name
-            .get(name)
-            .is_some_and(|ids| ids.iter().any(|&i| self.places[i].rank() == Rank::Province))
-    }
-
     /// The province-level divisions, in code order.
     pub fn provinces(&self) -> impl Iterator<Item = Place> + '_ {
         self.places
@@ -140,18 +125,36 @@ impl Gazetteer {
     /// Names of places in a text, leftmost-longest, with their byte ranges. Two-character
     /// names (城区, 郊区) are too common as words to be read alone and are skipped.
     pub fn mentions(&self, text: &str) -> Vec<(usize, usize, &'static str)> {
-        self.automaton
+        let (automaton, names) = self.scanner.get_or_init(|| {
+            let mut names: Vec<&'static str> = self.by_name.keys().copied().collect();
+            names.sort();
+            let automaton = aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(&names)
+                .expect("gazetteer names form an automaton");
+            (automaton, names)
+        });
+        automaton
             .find_iter(text)
-            .map(|m| {
-                (
-                    m.start(),
-                    m.end(),
-                    self.pattern_names[m.pattern().as_usize()],
-                )
-            })
+            .map(|m| (m.start(), m.end(), names[m.pattern().as_usize()]))
             .filter(|(_, _, name)| name.chars().count() >= 3)
             .collect()
     }
+}
+
+/// Whether the name is a province-level division (河南省, 重庆市, 广西壮族自治区). Answered from the 34 province lines alone,
+/// without building the whole gazetteer: every plan checked asks it.
+pub fn is_province(name: &str) -> bool {
+    static PROVINCES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    PROVINCES
+        .get_or_init(|| {
+            DATA.lines()
+                .filter_map(|l| l.split_once('\t'))
+                .filter(|(code, _)| code.len() == 6 && code.ends_with("0000"))
+                .map(|(_, name)| name.trim())
+                .collect()
+        })
+        .contains(&name)
 }
 
 /// Where a plan's title (and issuer) place it: the most specific place found, with the chain
@@ -246,8 +249,10 @@ mod tests {
 
     #[test]
     fn municipalities_and_counties_under_a_province() {
-        assert!(Gazetteer::get().is_province("重庆市"));
-        assert!(!Gazetteer::get().is_province("聚焦省"));
+        assert!(is_province("重庆市"));
+        assert!(is_province("广西壮族自治区"));
+        assert!(!is_province("聚焦省"));
+        assert!(!is_province("洛阳市"));
         assert_eq!(Gazetteer::get().provinces().count(), 34);
         let l = locate("济源市全民科学素质行动规划纲要实施方案", "");
         assert_eq!(names(&l), ["河南省", "济源市"]);

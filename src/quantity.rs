@@ -13,6 +13,9 @@ use crate::plan::Relation;
 /// numerals. No multiplier; see [`parse_number`].
 pub const NUMBER: &str = r"(?:[0-9０-９]+(?:[.．][0-9０-９]+)?|[〇零一二两三四五六七八九十百千]+(?:点[〇零一二三四五六七八九]+)?)";
 
+/// Four year digits, ASCII, full-width or Chinese (2025, ２０２５, 二〇二五).
+pub const YEAR_DIGITS: &str = "(?:[0-9０-９]{4}|[〇零一二三四五六七八九]{4})";
+
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("quantity patterns are valid"))
 }
@@ -201,13 +204,21 @@ pub fn hedge_in(text: &str) -> Option<(usize, &'static str)> {
         .min()
 }
 
+/// The hedge of a statement whose number has `bound`: a hedging word, or 左右 for an
+/// approximate number.
+pub fn hedge_of(text: &str, bound: &Bounded) -> Option<&'static str> {
+    hedge_in(text)
+        .map(|h| h.1)
+        .or(bound.approximate.then_some("左右"))
+}
+
 /// The year a clause is qualified by: 到2025年, 2025年末/底/前, 力争2025年, 二〇二五年, or the end
 /// of a five-year period (“十四五”末, 十四五期末, “十四五”时期末) — the last in the text wins.
 pub fn year_in(text: &str) -> Option<i64> {
     static YEAR: OnceLock<Regex> = OnceLock::new();
     let year = re(
         &YEAR,
-        r"([0-9０-９]{4}|[〇零一二三四五六七八九]{4})\s*年|(十[一二三四五六])五[”\x22’]?\s*(?:期末|末|时期末)",
+        &format!(r"({YEAR_DIGITS})\s*年|(十[一二三四五六])五[”\x22’]?\s*(?:期末|末|时期末)"),
     );
     let mut found = None;
     for c in year.captures_iter(text) {
@@ -253,9 +264,7 @@ pub fn stated_percent(sentence: &str) -> Option<Stated> {
     Some(Stated {
         value: p.value,
         unit: Some("%".into()),
-        hedge: hedge_in(sentence)
-            .map(|h| h.1)
-            .or(bound.approximate.then_some("左右")),
+        hedge: hedge_of(sentence, &bound),
         bound,
         year: year_in(&sentence[..p.start]),
         start: p.start,
@@ -272,9 +281,10 @@ pub fn complete_from_text(target: &mut crate::plan::Target, explicit_relation: b
     };
     let span = text.span;
     if target.hedge.is_none() {
+        let approximate = ["左右", "约"].iter().any(|w| text.value.contains(*w));
         let hedge = hedge_in(&text.value)
             .map(|h| h.1)
-            .or_else(|| stated_percent(&text.value).and_then(|s| s.hedge));
+            .or(approximate.then_some("左右"));
         target.hedge = hedge.map(|h| Sp::new(h.to_owned(), span));
     }
     if target.value.is_some() {
@@ -292,6 +302,9 @@ pub fn complete_from_text(target: &mut crate::plan::Target, explicit_relation: b
     }
     if !explicit_relation {
         target.relation = Sp::new(stated.bound.relation, span);
+    }
+    if target.bound.is_none() {
+        target.bound = stated.bound.written.map(|w| Sp::new(w, span));
     }
 }
 

@@ -59,6 +59,8 @@ fn a_county_that_names_no_province_is_placed_by_the_gazetteer() {
         "{toml}"
     );
     assert!(toml.contains(r#"level = "district""#), "{toml}");
+    // The goal “力争…达到１２％左右” keeps its bound and its hedge as written.
+    assert!(toml.contains(r#"bound = "达到…左右""#), "{toml}");
     assert!(toml.contains(r#"hedge = "力争""#), "{toml}");
 }
 

@@ -10,7 +10,9 @@ use crate::diagnostic::{Finding, Related, RuleOrigin};
 use crate::plan::{format_number, Plan, PlanKind, Relation, Section, SectionKind, Sp, Target};
 use crate::rules::ast::{BasisCheck, Bound, Collection, Expect};
 use crate::rules::normalize::{fold, DocumentNumber};
-use crate::rules::{Normalizer, Registry, ResolvedName, ResolvedPack, ResolvedRule};
+use crate::rules::{
+    Normalizer, Registry, ResolvedName, ResolvedPack, ResolvedRule, UnitForm, UnitMatcher,
+};
 use crate::source::Span;
 use eval::{interpolate, Item};
 
@@ -71,6 +73,16 @@ type NameForms = (Rc<str>, Rc<str>);
 struct KeyCache<'p> {
     normalizer: &'p Normalizer,
     keys: RefCell<HashMap<&'p str, NameForms>>,
+    /// Every unit the plan names with the declared form it contains, found once for the rules
+    /// about units (`consistent units`, `current units`).
+    units: std::cell::OnceCell<Vec<UnitMention<'p>>>,
+}
+
+/// A unit named in the plan, its key, and the declared form (of the pack's unit table) in it.
+struct UnitMention<'p> {
+    name: &'p Sp<String>,
+    key: Rc<str>,
+    form: Option<&'p UnitForm>,
 }
 
 impl<'p> KeyCache<'p> {
@@ -78,6 +90,7 @@ impl<'p> KeyCache<'p> {
         KeyCache {
             normalizer,
             keys: RefCell::new(HashMap::new()),
+            units: std::cell::OnceCell::new(),
         }
     }
 
@@ -86,8 +99,9 @@ impl<'p> KeyCache<'p> {
         if let Some((k, f)) = self.keys.borrow().get(name) {
             return (Rc::clone(k), Rc::clone(f));
         }
-        let k: Rc<str> = self.normalizer.key(name).into();
-        let f: Rc<str> = fold(name).into();
+        let folded = fold(name);
+        let f: Rc<str> = folded.as_str().into();
+        let k: Rc<str> = self.normalizer.key_of_folded(folded).into();
         self.keys
             .borrow_mut()
             .insert(name, (Rc::clone(&k), Rc::clone(&f)));
@@ -96,6 +110,19 @@ impl<'p> KeyCache<'p> {
 
     fn key(&self, name: &'p str) -> Rc<str> {
         self.forms(name).0
+    }
+
+    fn units(&self, plan: &'p Plan, matcher: &'p UnitMatcher) -> &[UnitMention<'p>] {
+        self.units.get_or_init(|| {
+            all_units(plan)
+                .into_iter()
+                .map(|name| {
+                    let key = self.key(&name.value);
+                    let form = matcher.best(&key);
+                    UnitMention { name, key, form }
+                })
+                .collect()
+        })
     }
 
     fn matches(&self, name: &'p str, declared: &ResolvedName) -> bool {
@@ -159,7 +186,7 @@ fn present<'p>(
 
 fn run_rule<'p>(
     plan: &'p Plan,
-    pack: &ResolvedPack,
+    pack: &'p ResolvedPack,
     registry: &Registry,
     keys: &KeyCache<'p>,
     rule: &ResolvedRule,
@@ -349,15 +376,6 @@ fn compact(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// The province a plan's `region` names, if any.
-pub fn plan_province(plan: &Plan) -> Option<&str> {
-    let g = crate::gazetteer::Gazetteer::get();
-    plan.region
-        .iter()
-        .map(|r| r.value.as_str())
-        .find(|r| g.is_province(r))
-}
-
 fn basis(
     plan: &Plan,
     pack: &ResolvedPack,
@@ -416,7 +434,7 @@ fn basis(
             out.push(f);
         }
         BasisCheck::Foreign => {
-            let Some(province) = plan_province(plan) else {
+            let Some(province) = plan.province() else {
                 return;
             };
             for cited in &plan.basis {
@@ -481,27 +499,24 @@ fn basis(
 /// name is matched to the declared unit whose longest alias it contains; the alias is its form.
 fn consistent_units<'p>(
     plan: &'p Plan,
-    pack: &ResolvedPack,
+    pack: &'p ResolvedPack,
     keys: &KeyCache<'p>,
     rule: &ResolvedRule,
     out: &mut Vec<Finding>,
 ) {
-    let mentions = all_units(plan);
     // For each declared unit (by canonical name): the forms seen, with their first mention.
     let mut seen: HashMap<&str, Vec<(&str, &Sp<String>)>> = HashMap::new();
-    for mention in mentions {
-        let key = keys.key(&mention.value);
-        let best = pack.units.best(&key);
-        let Some((unit, form)) = best else { continue };
-        let forms = seen.entry(unit).or_default();
-        if forms.iter().any(|(f, _)| *f == form) {
+    for mention in keys.units(plan, &pack.units) {
+        let Some(best) = mention.form else { continue };
+        let forms = seen.entry(best.unit.as_str()).or_default();
+        if forms.iter().any(|(f, _)| *f == best.form) {
             continue;
         }
         if let Some((_, first)) = forms.first() {
             let mut f = finding(
                 rule,
-                mention.span,
-                format!("“{}”与“{}”应为同一单位", mention.value, first.value),
+                mention.name.span,
+                format!("“{}”与“{}”应为同一单位", mention.name.value, first.value),
             );
             f.related.push(Related {
                 span: first.span,
@@ -509,47 +524,28 @@ fn consistent_units<'p>(
             });
             out.push(f);
         }
-        forms.push((form, mention));
+        forms.push((best.form.as_str(), mention.name));
     }
 }
 
 /// Flags units named by a form the pack marks obsolete (农业局 after the 2018 reorganisation),
-/// with the current name.
+/// with the current name; each name once.
 fn current_units<'p>(
     plan: &'p Plan,
-    pack: &ResolvedPack,
+    pack: &'p ResolvedPack,
     keys: &KeyCache<'p>,
     rule: &ResolvedRule,
     out: &mut Vec<Finding>,
 ) {
-    let obsolete: Vec<(&str, &str)> = pack
-        .names
-        .values()
-        .flat_map(|n| {
-            n.obsolete
-                .iter()
-                .map(move |o| (o.as_str(), n.canonical.as_str()))
-        })
-        .collect();
-    if obsolete.is_empty() {
-        return;
-    }
-    let mut seen: HashSet<Rc<str>> = HashSet::new();
-    for unit in all_units(plan) {
-        let folded = keys.forms(&unit.value).1;
-        // The longest obsolete form the name ends with: 市农业局, not 农业局 inside 农业农村局.
-        let Some((form, current)) = obsolete
-            .iter()
-            .filter(|(o, _)| folded.ends_with(o))
-            .max_by_key(|(o, _)| o.len())
-        else {
+    let mut seen: HashSet<&str> = HashSet::new();
+    for mention in keys.units(plan, &pack.units) {
+        let Some(best) = mention.form.filter(|b| b.obsolete) else {
             continue;
         };
-        if !seen.insert(Rc::clone(&folded)) {
-            continue;
+        if seen.insert(&mention.key) {
+            let label = format!("“{}”为机构改革前的名称，现为“{}”", best.form, best.unit);
+            out.push(finding(rule, mention.name.span, label));
         }
-        let label = format!("“{form}”为机构改革前的名称，现为“{current}”");
-        out.push(finding(rule, unit.span, label));
     }
 }
 
@@ -637,6 +633,7 @@ mod tests {
             span: Span::default(),
             indicator: Sp::new("公民具备科学素质的比例".into(), Span::default()),
             relation: Sp::new(relation, Span::default()),
+            bound: None,
             value: Some(Sp::new(value, Span::default())),
             unit: Some(Sp::new("%".into(), Span::default())),
             year: Some(Sp::new(2025, Span::default())),

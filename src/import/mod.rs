@@ -235,11 +235,12 @@ fn find_title(lines: &[Line]) -> Option<TitleAt> {
 fn period_in(title: &str) -> Option<((i64, i64), usize, usize)> {
     static RANGE: OnceLock<Regex> = OnceLock::new();
     static YEAR: OnceLock<Regex> = OnceLock::new();
+    let digits = quantity::YEAR_DIGITS;
     let range = re(
         &RANGE,
-        r"([0-9０-９]{4}|[〇零一二三四五六七八九]{4})\s*年?\s*[-—–－～~至到]+\s*([0-9０-９]{4}|[〇零一二三四五六七八九]{4})",
+        &format!(r"({digits})\s*年?\s*[-—–－～~至到]+\s*({digits})"),
     );
-    let year = re(&YEAR, r"([0-9０-９]{4}|[〇零一二三四五六七八九]{4})\s*年");
+    let year = re(&YEAR, &format!(r"({digits})\s*年"));
     let plausible = |y: &i64| (1949..=2100).contains(y);
     if let Some(c) = range.captures_iter(title).find(|c| {
         let a = quantity::parse_year(&c[1]).filter(plausible);
@@ -416,7 +417,7 @@ impl<'a> Builder<'a> {
             let mut counts: Vec<(&str, usize, Span)> = Vec::new();
             for line in self.lines {
                 for (s, e, name) in g.mentions(&line.text) {
-                    if !g.is_province(name) {
+                    if !gazetteer::is_province(name) {
                         continue;
                     }
                     match counts.iter_mut().find(|(n, _, _)| *n == name) {
@@ -725,6 +726,7 @@ impl<'a> Builder<'a> {
         let work_year = (self.kind.value == PlanKind::WorkPoints).then_some(self.period.value.1);
         let cx = TargetContext {
             literacy: &self.vocabulary.literacy,
+            normalizer: &self.vocabulary.normalizer,
             work_year,
             period: self.period.value,
             in_goals: self.in_goals && home.is_none(),
@@ -1131,6 +1133,7 @@ fn units_in(line: &Line, start: usize, end: usize) -> Units {
 /// How the importer reads a line's targets.
 struct TargetContext<'v> {
     literacy: &'v [ResolvedName],
+    normalizer: &'v Normalizer,
     /// The year of a 工作要点: its counts are for that year.
     work_year: Option<i64>,
     /// The plan's period: a percentage dated before it is a level reached, not a goal.
@@ -1162,7 +1165,7 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
         let year_before = |at: usize| quantity::year_in(&piece[..at]).or(paragraph_year);
         for p in quantity::percents(piece) {
             let head = &piece[..p.start];
-            let Some(indicator_at) = literacy_subject(head, cx.literacy) else {
+            let Some(indicator_at) = literacy_subject(head, cx) else {
                 continue;
             };
             let year = year_before(p.start)
@@ -1172,12 +1175,7 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
             let Some(year) = year.filter(|y| *y >= cx.period.0) else {
                 continue;
             };
-            let stated =
-                quantity::stated_percent(&piece[p.start.saturating_sub(0)..]).map(|mut st| {
-                    st.bound = quantity::bound_around(head, &piece[p.end..]);
-                    st
-                });
-            let Some(stated) = stated else { continue };
+            let bound = quantity::bound_around(head, &piece[p.end..]);
             // The indicator as the plan words it (公民科学素质水平, 具备科学素质的公民比例…).
             static SUBJECT: OnceLock<Regex> = OnceLock::new();
             let subject = re(
@@ -1203,16 +1201,13 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
             });
             let indicator = indicator.as_str();
             let number_span = line.span(s0 + p.start, s0 + p.end);
-            let verb_span = stated
-                .bound
+            let verb_span = bound
                 .written
                 .as_ref()
                 .map(|_| line.span(s0 + after_last(head, &['，', ',']), s0 + p.end))
                 .unwrap_or(number_span);
             let clause_start = after_last(&head[..indicator_at], &['，', ',', '：', ':']);
-            let hedge = quantity::hedge_in(piece)
-                .map(|(_, h)| h)
-                .or(stated.bound.approximate.then_some("左右"));
+            let hedge = quantity::hedge_of(piece, &bound);
             out.push((
                 true,
                 Target {
@@ -1221,8 +1216,9 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
                         indicator.to_owned(),
                         line.span(s0 + indicator_at, s0 + p.start),
                     ),
-                    relation: Sp::new(stated.bound.relation, verb_span),
-                    value: Some(Sp::new(stated.value, number_span)),
+                    relation: Sp::new(bound.relation, verb_span),
+                    bound: bound.written.map(|w| Sp::new(w, verb_span)),
+                    value: Some(Sp::new(p.value, number_span)),
                     unit: Some(Sp::new("%".into(), number_span)),
                     year: Some(Sp::new(year, number_span)),
                     per: None,
@@ -1271,9 +1267,7 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
                 .find(indicator.as_str())
                 .map(|p| clause_start + p)
                 .unwrap_or(clause_start);
-            let hedge = quantity::hedge_in(clause)
-                .map(|(_, h)| h)
-                .or(bound.approximate.then_some("左右"));
+            let hedge = quantity::hedge_of(clause, &bound);
             out.push((
                 false,
                 Target {
@@ -1283,6 +1277,7 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
                         line.span(s0 + ind_at, s0 + ind_at + indicator.len()),
                     ),
                     relation: Sp::new(bound.relation, number_span),
+                    bound: bound.written.clone().map(|w| Sp::new(w, number_span)),
                     value: Some(Sp::new(
                         value,
                         line.span(s0 + m.start(), s0 + c.get(1).expect("n").end()),
@@ -1311,15 +1306,11 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
 /// Where the literacy indicator stands as the subject of a number: in the number's own
 /// clause, or — when that clause holds only a year, a hedge and a verb (“，到2025年达到15%”) —
 /// in the clause before it. Returns its byte offset in `head`.
-fn literacy_subject(head: &str, literacy: &[ResolvedName]) -> Option<usize> {
+fn literacy_subject(head: &str, cx: &TargetContext<'_>) -> Option<usize> {
     let says = |clause: &str| {
         let folded = normalize::fold(clause);
-        literacy.iter().any(|l| {
-            l.means(&folded)
-                || l.keys
-                    .iter()
-                    .any(|k| !k.is_empty() && folded.contains(k.as_str()))
-        })
+        let key = cx.normalizer.key_of_folded(folded.clone());
+        cx.literacy.iter().any(|l| l.matches(&key, &folded))
     };
     let marks = ['，', ',', '：', ':', '、'];
     let own = after_last(head, &marks);

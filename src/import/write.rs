@@ -78,6 +78,9 @@ fn write_target(out: &mut String, table: &str, t: &Target, indent: &str) {
     if let Some(y) = &t.year {
         out.push_str(&format!("{indent}year = {}\n", y.value));
     }
+    if let Some(bound) = &t.bound {
+        out.push_str(&format!("{indent}bound = {}\n", string(&bound.value)));
+    }
     if let Some(hedge) = &t.hedge {
         out.push_str(&format!("{indent}hedge = {}\n", string(&hedge.value)));
     }

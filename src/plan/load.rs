@@ -51,6 +51,7 @@ const TARGET_KEYS: &[&str] = &[
     "unit",
     "year",
     "per",
+    "bound",
     "hedge",
     "text",
 ];
@@ -151,6 +152,7 @@ impl Loader {
         let unit = self.string(t, "unit", false);
         let year = self.integer(t, "year");
         let per = self.keyword(t, "per", |w| (w == "year").then_some(()), &["year"], false);
+        let bound = self.string(t, "bound", false);
         let hedge = self.string(t, "hedge", false);
         let text = self.string(t, "text", false);
         self.unknown_keys(t, TARGET_KEYS);
@@ -158,6 +160,7 @@ impl Loader {
             span: t.header,
             indicator: indicator?,
             relation,
+            bound,
             value,
             unit,
             year,

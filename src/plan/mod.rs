@@ -100,6 +100,8 @@ pub struct Target {
     pub indicator: Sp<String>,
     /// `at-least` when not written; then its span is the header's.
     pub relation: Sp<Relation>,
+    /// The bound's words as the plan writes them (超过, 达到…以上, 不低于), if it writes any.
+    pub bound: Option<Sp<String>>,
     pub value: Option<Sp<f64>>,
     pub unit: Option<Sp<String>>,
     pub year: Option<Sp<i64>>,
@@ -235,6 +237,14 @@ impl Plan {
             SectionKind::Project => &self.projects,
             SectionKind::Safeguard => &self.safeguards,
         }
+    }
+
+    /// The province its `region` names (河南省, 重庆市…), if any.
+    pub fn province(&self) -> Option<&str> {
+        self.region
+            .iter()
+            .map(|r| r.value.as_str())
+            .find(|r| crate::gazetteer::is_province(r))
     }
 
     /// Every target in the plan, plan-level first.

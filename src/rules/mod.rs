@@ -148,29 +148,44 @@ pub struct ResolvedPack {
 }
 
 /// Finds, in a normalised unit name, the longest written form of a declared unit it contains —
-/// in one pass over the name (Aho-Corasick), since a plan names hundreds of units.
+/// in one pass over the name (Aho-Corasick), since a plan names hundreds of units. Obsolete
+/// forms (农业局) are forms too, marked as such.
 #[derive(Debug)]
 pub struct UnitMatcher {
     automaton: Option<aho_corasick::AhoCorasick>,
-    /// Per pattern: the unit's canonical name and the form.
-    patterns: Vec<(String, String)>,
+    patterns: Vec<UnitForm>,
+}
+
+/// A written form of a declared unit.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnitForm {
+    /// The unit's canonical name.
+    pub unit: String,
+    pub form: String,
+    /// A name the body went by before a reorganisation.
+    pub obsolete: bool,
 }
 
 impl UnitMatcher {
     fn new(names: &HashMap<String, ResolvedName>) -> Self {
-        let mut patterns: Vec<(String, String)> = names
-            .values()
-            .filter(|n| n.kind == NameKind::Unit)
-            .flat_map(|n| {
-                n.keys
-                    .iter()
-                    .filter(|k| !k.is_empty())
-                    .map(move |k| (n.canonical.clone(), k.clone()))
-            })
-            .collect();
-        patterns.sort();
+        let mut patterns: Vec<UnitForm> = Vec::new();
+        for n in names.values().filter(|n| n.kind == NameKind::Unit) {
+            let forms = n.keys.iter().map(|k| (k, false));
+            for (form, obsolete) in forms.chain(n.obsolete.iter().map(|o| (o, true))) {
+                if !form.is_empty() {
+                    patterns.push(UnitForm {
+                        unit: n.canonical.clone(),
+                        form: form.clone(),
+                        obsolete,
+                    });
+                }
+            }
+        }
+        // A form that is both an alias and obsolete (环保局) is kept once, as obsolete.
+        patterns.sort_by(|a, b| (&a.form, !a.obsolete).cmp(&(&b.form, !b.obsolete)));
+        patterns.dedup_by(|later, kept| later.form == kept.form);
         let automaton = (!patterns.is_empty()).then(|| {
-            aho_corasick::AhoCorasick::new(patterns.iter().map(|(_, k)| k))
+            aho_corasick::AhoCorasick::new(patterns.iter().map(|p| &p.form))
                 .expect("unit forms build an automaton")
         });
         UnitMatcher {
@@ -179,14 +194,13 @@ impl UnitMatcher {
         }
     }
 
-    /// (unit, form) of the longest form `key` contains.
-    pub fn best(&self, key: &str) -> Option<(&str, &str)> {
+    /// The longest form `key` contains.
+    pub fn best(&self, key: &str) -> Option<&UnitForm> {
         let automaton = self.automaton.as_ref()?;
         automaton
             .find_overlapping_iter(key)
             .map(|m| &self.patterns[m.pattern().as_usize()])
-            .max_by_key(|(_, form)| form.chars().count())
-            .map(|(unit, form)| (unit.as_str(), form.as_str()))
+            .max_by_key(|p| p.form.chars().count())
     }
 }
 
@@ -201,11 +215,9 @@ impl ResolvedPack {
             .is_none_or(|r| plan.region.iter().any(|p| p.value == *r));
         // The region decides the province; the basis decides only where the region names no
         // province (a Jiangsu plan citing Henan's plan is still a Jiangsu plan).
-        let province_known = {
-            let g = crate::gazetteer::Gazetteer::get();
-            plan.region.iter().any(|r| g.is_province(&r.value))
-        };
-        let cited = !province_known && plan.basis.iter().any(|b| self.cites_own(&b.value));
+        let cited = !in_region
+            && plan.basis.iter().any(|b| self.cites_own(&b.value))
+            && plan.province().is_none();
         !self.is_abstract
             && start <= self.period.1
             && end >= self.period.0

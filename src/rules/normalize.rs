@@ -22,7 +22,12 @@ impl Normalizer {
     }
 
     pub fn key(&self, name: &str) -> String {
-        let mut key = fold(name);
+        self.key_of_folded(fold(name))
+    }
+
+    /// [`Normalizer::key`] of a name already folded (see [`fold`]).
+    pub fn key_of_folded(&self, folded: String) -> String {
+        let mut key = folded;
         for word in &self.ignore {
             if key.contains(word.as_str()) {
                 key = key.replace(word.as_str(), "");
