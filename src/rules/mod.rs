@@ -185,7 +185,11 @@ impl UnitMatcher {
         patterns.sort_by(|a, b| (&a.form, !a.obsolete).cmp(&(&b.form, !b.obsolete)));
         patterns.dedup_by(|later, kept| later.form == kept.form);
         let automaton = (!patterns.is_empty()).then(|| {
-            aho_corasick::AhoCorasick::new(patterns.iter().map(|p| &p.form))
+            // A contiguous NFA: built in a fraction of a DFA's time (this runs at every start)
+            // and as fast on names of a few characters.
+            aho_corasick::AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                .build(patterns.iter().map(|p| &p.form))
                 .expect("unit forms build an automaton")
         });
         UnitMatcher {
