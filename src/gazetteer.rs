@@ -73,7 +73,9 @@ impl Gazetteer {
     }
 
     fn parse(data: &'static str) -> Gazetteer {
-        let mut places = Vec::new();
+        let mut places: Vec<Place> = Vec::new();
+        let mut by_name: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        let mut by_code: HashMap<u32, usize> = HashMap::new();
         for line in data.lines() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
@@ -81,18 +83,16 @@ impl Gazetteer {
             let Some((code, name)) = line.split_once('\t') else {
                 continue;
             };
-            if let Ok(code) = code.trim().parse() {
-                places.push(Place {
-                    code,
-                    name: name.trim(),
-                });
-            }
-        }
-        let mut by_name: HashMap<&'static str, Vec<usize>> = HashMap::new();
-        let mut by_code = HashMap::new();
-        for (i, p) in places.iter().enumerate() {
-            by_name.entry(p.name).or_default().push(i);
-            by_code.insert(p.code, i);
+            let (Ok(code), name) = (code.trim().parse::<u32>(), name.trim()) else {
+                continue;
+            };
+            // A second line with a code is a short form of the place (黔南州): it finds the
+            // place under its full name.
+            let index = *by_code.entry(code).or_insert_with(|| {
+                places.push(Place { code, name });
+                places.len() - 1
+            });
+            by_name.entry(name).or_default().push(index);
         }
         Gazetteer {
             places,
@@ -256,6 +256,14 @@ mod tests {
         assert_eq!(Gazetteer::get().provinces().count(), 34);
         let l = locate("济源市全民科学素质行动规划纲要实施方案", "");
         assert_eq!(names(&l), ["河南省", "济源市"]);
+    }
+
+    #[test]
+    fn short_forms_of_autonomous_places_find_the_place() {
+        let l = locate("黔南州全民科学素质行动规划纲要实施方案(2021-2025年)", "");
+        assert_eq!(names(&l), ["贵州省", "黔南布依族苗族自治州"]);
+        let l = locate("长阳县全民科学素质行动实施方案", "");
+        assert_eq!(names(&l), ["湖北省", "宜昌市", "长阳土家族自治县"]);
     }
 
     #[test]

@@ -11,6 +11,8 @@ const COMPLIANT: &[&str] = &[
     "xiping-county-2021-2025",
     "kaifeng-city-2021-2025",
     "gulou-district-2024-work-points",
+    "qiannan-prefecture-2021-2025",
+    "liuyang-county-city-2021-2025",
 ];
 
 fn document(name: &str) -> String {
@@ -73,6 +75,52 @@ fn the_science_literacy_plan_is_taken_from_a_notice_that_issues_two() {
         "{toml}"
     );
     assert!(toml.contains("period = [2021, 2025]"), "{toml}");
+}
+
+#[test]
+fn an_autonomous_prefecture_written_short_and_pdf_brackets_are_read() {
+    let out = planlint(&[
+        "import",
+        "--stdout",
+        &document("qiannan-prefecture-2021-2025"),
+    ]);
+    let toml = String::from_utf8_lossy(&out.stdout);
+    // 黔南州 is 黔南布依族苗族自治州; the title and its period run over two lines; 国发„2021‟9号
+    // is the outline's number in a PDF's brackets; headings run on into their paragraphs.
+    assert!(
+        toml.contains(r#"region = ["贵州省", "黔南布依族苗族自治州"]"#),
+        "{toml}"
+    );
+    assert!(toml.contains(r#"basis = ["国发„2021‟9号""#), "{toml}");
+    assert!(
+        toml.contains(r#"name = "青少年科学素质提升行动""#),
+        "{toml}"
+    );
+}
+
+#[test]
+fn actions_numbered_as_items_are_actions_with_their_leads() {
+    let out = planlint(&[
+        "import",
+        "--stdout",
+        &document("liuyang-county-city-2021-2025"),
+    ]);
+    let toml = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        toml.contains(r#"region = ["湖南省", "长沙市", "浏阳市"]"#),
+        "{toml}"
+    );
+    assert!(toml.contains(r#"level = "district""#), "{toml}");
+    let youth = toml
+        .find(r#"name = "青少年科学素质提升行动""#)
+        .expect("an action");
+    assert!(
+        toml[youth..].contains(r#"lead = ["市教育局", "市科协"]"#),
+        "{toml}"
+    );
+    // “达到16%，力争与长沙市同步”: the 力争 qualifies another aim, not the 16 %.
+    let goal = toml.find("value = 16").expect("the goal");
+    assert!(!toml[goal..youth].contains("hedge"), "{toml}");
 }
 
 #[test]

@@ -174,12 +174,19 @@ fn present<'p>(
             } else {
                 SectionKind::Action
             };
+            // A measure titled by the requirement's own name (“1.青少年科学素质提升行动”
+            // numbered as an item) carries it in any plan; in a 工作要点 so does any item that
+            // says what the requirement is made of.
+            let work_points = plan.kind.value == PlanKind::WorkPoints;
             by_heading(kind)
                 || by_heading(sibling)
-                || (plan.kind.value == PlanKind::WorkPoints
-                    && plan
-                        .all_measures()
-                        .any(|(_, m)| keys.matches(&m.title.value, name) || says(&m.text)))
+                || plan.all_measures().any(|(_, m)| {
+                    if work_points {
+                        keys.matches(&m.title.value, name) || says(&m.text)
+                    } else {
+                        Normalizer::key_matches(&keys.key(&m.title.value), &name.keys)
+                    }
+                })
         }
     }
 }

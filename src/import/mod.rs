@@ -75,6 +75,21 @@ impl Vocabulary {
         }
     }
 
+    /// The kind of the declared action or project a name is, by its name or alias alone (no
+    /// `means`): for numbered items, which say more than a heading.
+    fn named_section(&self, name: &str) -> Option<SectionKind> {
+        let key = self.normalizer.key(name);
+        let named =
+            |names: &[ResolvedName]| names.iter().any(|n| Normalizer::key_matches(&key, &n.keys));
+        if named(&self.actions) {
+            Some(SectionKind::Action)
+        } else if named(&self.projects) {
+            Some(SectionKind::Project)
+        } else {
+            None
+        }
+    }
+
     fn section_kind(&self, name: &str) -> Option<SectionKind> {
         let key = self.normalizer.key(name);
         let folded = normalize::fold(name);
@@ -395,8 +410,11 @@ impl<'a> Builder<'a> {
         }
         if let Some((start, end)) = located.at {
             let span = at(start, end);
+            let named = located.chain.last().copied();
             for place in &located.chain {
-                let written = place.name == &title[start..end];
+                // The place the title names carries the span of its name as written (黔南州
+                // for 黔南布依族苗族自治州); the ones above it are inferred from the title.
+                let written = Some(*place) == named;
                 self.region.push(Sp::new(
                     place.name.to_owned(),
                     if written { span } else { self.title_value.span },
@@ -480,7 +498,7 @@ impl<'a> Builder<'a> {
         let basis_end = self.basis_end(header_end);
         let doc = re(
             &DOC,
-            r"\p{Han}{1,8}\s*[〔\[［(（【]\s*[0-9０-９]{4}\s*[〕\]］)）】]\s*[0-9０-９]+\s*号",
+            r"\p{Han}{1,8}\s*[〔\[［(（【„]\s*[0-9０-９]{4}\s*[〕\]］)）】‟]\s*[0-9０-９]+\s*号",
         );
         static QUOTED: OnceLock<Regex> = OnceLock::new();
         let quoted = re(&QUOTED, r"《([^《》]+)》");
@@ -559,6 +577,10 @@ impl<'a> Builder<'a> {
     fn body(&mut self) {
         let mut part = Part::Preamble;
         let mut part_heading: Option<(String, Span)> = None;
+        // Whether a sub-heading of the current part made a section (then items are measures).
+        let mut heading_section_in_part = false;
+        // Whether the last section was made from a numbered item.
+        let mut last_from_item = false;
         // Targets are read from every line; preamble lines only for plan-level goals.
         for index in 0..self.lines.len() {
             let line = &self.lines[index];
@@ -566,7 +588,9 @@ impl<'a> Builder<'a> {
             if let Some((level, start)) = heading_level(text) {
                 let name = &text[start..];
                 self.in_goals = name.contains("目标");
+                last_from_item = false;
                 if level == 1 {
+                    heading_section_in_part = false;
                     part = classify_part(name);
                     let heading = named(line, heading_name(name).0, start);
                     part_heading = Some((heading.value, heading.span));
@@ -601,6 +625,7 @@ impl<'a> Builder<'a> {
                         ));
                     }
                     self.sections.push(section);
+                    heading_section_in_part = true;
                     self.read_targets(index, Some(TargetHome::Section));
                     continue;
                 }
@@ -622,19 +647,27 @@ impl<'a> Builder<'a> {
                 continue;
             }
             if let Some((_, start)) = item_number(text) {
-                // An item of a part with no sub-headings: the part's heading is its section (or,
-                // among safeguards, the item is one).
-                let needs_section = match self.sections.last() {
-                    None => true,
-                    Some(last) => last.span.start < part_start(self.lines, index),
+                // An item of a part with no sub-headings: the part's heading is its section —
+                // unless the item is itself a safeguard, or names an action or project
+                // (“1.青少年科学素质提升行动。…”): then the item is the section.
+                // A section made from an item holds that item alone.
+                let needs_section = last_from_item
+                    || match self.sections.last() {
+                        None => true,
+                        Some(last) => last.span.start < part_start(self.lines, index),
+                    };
+                let (title, _) = item_title(text, start);
+                // Only an implementation plan numbers its actions as items, and only an item
+                // titled by a requirement's own name (or alias) is one: a 工作要点's items stay
+                // items, mapped to actions by what they say when the plan is checked.
+                let item_kind = match part {
+                    Part::Safeguards => Some(SectionKind::Safeguard),
+                    Part::Preamble => None,
+                    _ if self.kind.value == PlanKind::WorkPoints => None,
+                    _ => self.vocabulary.named_section(title),
                 };
-                if part == Part::Safeguards && needs_section {
-                    let (title, _) = item_title(text, start);
-                    let mut section = new_section(
-                        SectionKind::Safeguard,
-                        named(line, title, start),
-                        line.whole(),
-                    );
+                if let Some(kind) = item_kind.filter(|_| !heading_section_in_part) {
+                    let mut section = new_section(kind, named(line, title, start), line.whole());
                     if let Some((lead, partners)) = trailing_units(line, start) {
                         section.lead = lead;
                         section.partners = partners;
@@ -644,6 +677,16 @@ impl<'a> Builder<'a> {
                         line.span(start, text.len()),
                     ));
                     self.sections.push(section);
+                    last_from_item = kind != SectionKind::Safeguard;
+                    self.read_targets(index, Some(TargetHome::Section));
+                    continue;
+                }
+                last_from_item = false;
+                if part == Part::Safeguards {
+                    // An item under a safeguard's heading: part of what the safeguard says.
+                    if let Some(section) = self.sections.last_mut() {
+                        append_text(section, line);
+                    }
                     continue;
                 }
                 if needs_section {
@@ -658,7 +701,6 @@ impl<'a> Builder<'a> {
                     self.sections
                         .push(new_section(kind, Sp::new(name, span), span));
                 }
-                let (title, _) = item_title(text, start);
                 let mut measure = Measure {
                     span: line.span(0, start),
                     title: named(line, title, start),
@@ -876,14 +918,27 @@ fn heading_name(text: &str) -> (&str, usize) {
                 .any(|m| text[*s..*e].contains(m))
         })
         .map(|(s, _)| s - text[..s].chars().next_back().map_or(0, char::len_utf8));
+    // A heading run on into its paragraph (PDF extraction, or “（一）…行动激发青少年…”) ends
+    // after its first 行动 or 工程 when that comes early.
+    let run_on = (text.chars().count() > RUN_ON_HEADING).then(|| {
+        ["行动", "工程"]
+            .iter()
+            .filter_map(|w| text.find(w).map(|p| p + w.len()))
+            .filter(|&p| text[..p].chars().count() <= RUN_ON_HEADING)
+            .min()
+    });
     let end = text
         .find('。')
         .into_iter()
         .chain(units_group)
+        .chain(run_on.flatten())
         .min()
         .unwrap_or(text.len());
     (text[..end].trim_end_matches(['。', ' ']), end)
 }
+
+/// Longer than this, a heading has run on into its paragraph.
+const RUN_ON_HEADING: usize = 24;
 
 /// An item's title: its first sentence.
 fn item_title(text: &str, start: usize) -> (&str, usize) {
@@ -1207,7 +1262,9 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
                 .map(|_| line.span(s0 + after_last(head, &['，', ',']), s0 + p.end))
                 .unwrap_or(number_span);
             let clause_start = after_last(&head[..indicator_at], &['，', ',', '：', ':']);
-            let hedge = quantity::hedge_of(piece, &bound);
+            // The hedge of this number: before it, or 左右 after it — not a 力争 that
+            // qualifies another aim later in the sentence (“达到16%，力争与长沙市同步”).
+            let hedge = quantity::hedge_of(head, &bound);
             out.push((
                 true,
                 Target {

@@ -101,6 +101,11 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
+/// The brackets plans put around a document number's year: 〔〕 as the standard has it, and the
+/// forms typists and PDF extraction leave (［］ [] （） () 【】, „‟ for 〔〕 in some PDF fonts).
+pub const OPEN_BRACKETS: [char; 7] = ['〔', '[', '［', '(', '（', '【', '„'];
+pub const CLOSE_BRACKETS: [char; 7] = ['〕', ']', '］', ')', '）', '】', '‟'];
+
 /// A document number such as 国发〔2021〕9号: issuer code, year, serial.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocumentNumber {
@@ -113,14 +118,22 @@ impl DocumentNumber {
     /// Reads any bracket form plans use — 〔2021〕 [2021] ［2021］ (2021) （2021） 【2021】 —
     /// with or without spaces.
     pub fn parse(text: &str) -> Option<Self> {
-        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        let open = text.find(['〔', '[', '［', '(', '（', '【'])?;
+        // Full-width digits as ASCII; spaces dropped.
+        let text: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c {
+                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+                c => c,
+            })
+            .collect();
+        let open = text.find(OPEN_BRACKETS)?;
         let prefix = &text[..open];
         let rest = &text[open..];
         let mut chars = rest.chars();
         chars.next();
         let after_open = chars.as_str();
-        let close = after_open.find(['〕', ']', '］', ')', '）', '】'])?;
+        let close = after_open.find(CLOSE_BRACKETS)?;
         let year = after_open[..close].parse().ok()?;
         let tail = &after_open[close..];
         let tail = &tail[tail.chars().next()?.len_utf8()..];
@@ -135,7 +148,7 @@ impl DocumentNumber {
     /// The first document number inside a longer text (a basis entry such as
     /// “《…》（豫政办〔2021〕73号）”), if any.
     pub fn find(text: &str) -> Option<Self> {
-        let opens = text.match_indices(['〔', '[', '［', '(', '（', '【']);
+        let opens = text.match_indices(OPEN_BRACKETS);
         for (at, _) in opens {
             // The issuer code: the Han characters just before the bracket.
             let head = &text[..at];
@@ -176,6 +189,8 @@ mod tests {
             "国发 〔2021〕 9 号",
             "国发（2021）9号",
             "国发［2021］9号",
+            "国发„2021‟9号",
+            "国发〔２０２１〕９号",
         ] {
             assert_eq!(
                 DocumentNumber::parse(form).as_ref(),
