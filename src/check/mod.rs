@@ -623,7 +623,8 @@ fn bound_shortfall(target: &Target, bound: &Bound) -> Option<String> {
     let relation = target.relation.value;
     let lower = |r: Relation| matches!(r, Relation::Above | Relation::AtLeast);
     let meets = match bound.relation {
-        Relation::Above => lower(relation) && (v > b || (v == b && relation == Relation::Above)),
+        // Local plans restate 超过15% as 达到15%（以上）; no reviewer reads that as a lower aim.
+        Relation::Above => lower(relation) && v >= b,
         Relation::AtLeast => lower(relation) && v >= b,
         Relation::Below => !lower(relation) && (v < b || (v == b && relation == Relation::Below)),
         Relation::AtMost => !lower(relation) && v <= b,
@@ -662,7 +663,8 @@ mod tests {
         assert!(bound_shortfall(&target(Relation::AtLeast, 16.0), &above15).is_none());
         let short = bound_shortfall(&target(Relation::AtLeast, 14.5), &above15).unwrap();
         assert_eq!(short, "此处为达到14.5%，上级要求超过15%");
-        assert!(bound_shortfall(&target(Relation::AtLeast, 15.0), &above15).is_some());
+        assert!(bound_shortfall(&target(Relation::AtLeast, 15.0), &above15).is_none());
+        assert!(bound_shortfall(&target(Relation::AtLeast, 14.9), &above15).is_some());
         assert!(bound_shortfall(&target(Relation::Below, 20.0), &above15).is_some());
     }
 }

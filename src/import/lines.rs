@@ -124,20 +124,21 @@ fn heading_marker(line: &str) -> Option<(u8, usize)> {
 
 /// `1.` `1．` `1、` `(1)` `①`: the item's number and where its text starts.
 pub fn item_number(line: &str) -> Option<(u32, usize)> {
-    let digits_end = line
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(line.len());
-    if digits_end > 0 && digits_end <= 3 {
+    // ASCII or full-width digits (１．): up to three of them.
+    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let digits_end = line.find(|c: char| !is_digit(c)).unwrap_or(line.len());
+    if digits_end > 0 && line[..digits_end].chars().count() <= 3 {
         let rest = &line[digits_end..];
         let marker = rest.chars().next()?;
         if matches!(marker, '.' | '．' | '、') {
             let after = digits_end + marker.len_utf8();
             // "2.5亿" is a number, not an item.
-            if line[after..].starts_with(|c: char| c.is_ascii_digit()) {
+            if line[after..].starts_with(is_digit) {
                 return None;
             }
             let start = after + (line[after..].len() - line[after..].trim_start().len());
-            return Some((line[..digits_end].parse().ok()?, start));
+            let number = crate::quantity::parse_number(&line[..digits_end])?;
+            return Some((number as u32, start));
         }
         return None;
     }
@@ -275,6 +276,8 @@ mod tests {
         assert_eq!(item_number("16. 以全国科普日"), Some((16, 4)));
         assert_eq!(item_number("2023年唐山市"), None);
         assert_eq!(item_number("(3)开展"), Some((3, 3)));
+        assert_eq!(item_number("１２．深入开展"), Some((12, 9)));
+        assert_eq!(item_number("２.５亿元"), None);
         assert!(is_date("2022年3月25日"));
         assert!(is_noise("- 12 -") && is_noise("，") && !is_noise("2017"));
     }
