@@ -145,3 +145,61 @@ fn a_news_report_is_refused_as_one() {
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("此文本看来是新闻报道"), "{text}");
 }
+
+/// The ways one text is written differently without changing what it says: indentation with
+/// full-width spaces, full-width digits, ASCII brackets, CRLF, blank lines, 实施/深入 before
+/// headings, GBK instead of UTF-8.
+fn variants(text: &str) -> Vec<(&'static str, Vec<u8>)> {
+    let lines = |f: &dyn Fn(&str) -> String| text.lines().map(f).collect::<Vec<_>>().join("\n");
+    let full_width_digits = |l: &str| {
+        l.chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap(),
+                c => c,
+            })
+            .collect()
+    };
+    let heading_prefix = |l: &str| {
+        let numerals = ["（一）", "（二）", "（三）", "（四）", "（五）"];
+        match numerals.iter().find(|n| l.starts_with(*n)) {
+            Some(n) if l.contains("行动") || l.contains("工程") => {
+                format!("{n}深入实施{}", l[n.len()..].trim_start_matches("实施"))
+            }
+            _ => l.to_owned(),
+        }
+    };
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    vec![
+        ("indented", lines(&|l| format!("　　{l}")).into_bytes()),
+        ("full-width digits", lines(&full_width_digits).into_bytes()),
+        (
+            "ASCII brackets",
+            text.replace('（', "(").replace('）', ")").into_bytes(),
+        ),
+        ("CRLF", text.replace('\n', "\r\n").into_bytes()),
+        ("blank lines", text.replace('\n', "\n\n").into_bytes()),
+        ("实施 before headings", lines(&heading_prefix).into_bytes()),
+        ("GBK", gbk.into_owned()),
+    ]
+}
+
+#[test]
+fn compliant_documents_stay_free_of_errors_however_they_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    // The two seeds that raise no error are compliant documents too.
+    let seeds = [
+        "tests/fixtures/texts/changzhi-city-2021-2025.txt".to_owned(),
+        "tests/fixtures/texts/mengjin-district-2021-2025.txt".to_owned(),
+    ];
+    let paths = COMPLIANT.iter().map(|n| document(n)).chain(seeds);
+    for name in paths {
+        let text = std::fs::read_to_string(root().join(&name)).unwrap();
+        for (how, bytes) in variants(&text) {
+            let file = dir.path().join("plan.txt");
+            std::fs::write(&file, &bytes).unwrap();
+            let out = planlint_in(&["check", "--format", "json", "plan.txt"], dir.path());
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(out.status.code(), Some(0), "{name}, {how}: {stdout}");
+        }
+    }
+}
