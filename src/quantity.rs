@@ -64,7 +64,8 @@ pub fn parse_number(text: &str) -> Option<f64> {
     } else {
         chinese_number(body)?
     };
-    Some(value * multiplier)
+    // A count or share in a plan is never this large: a longer digit run is not a quantity.
+    Some(value * multiplier).filter(|v| v.is_finite() && *v < 1e12)
 }
 
 /// 十五 → 15, 一百二十 → 120, 三千 → 3000, 二〇二五 → 2025, 十四点五 → 14.5.
@@ -327,6 +328,7 @@ mod tests {
         assert_eq!(parse_number("1.5万"), Some(15000.0));
         assert_eq!(parse_number("两万"), Some(20000.0));
         assert_eq!(parse_number("科普"), None);
+        assert_eq!(parse_number("9999999999999999999"), None);
     }
 
     #[test]

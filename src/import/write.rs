@@ -13,6 +13,17 @@ fn strings(units: &Units) -> String {
 }
 
 /// The TOML text of a plan imported from `source_name`.
+/// A number as TOML reads it back: an integer where it fits one, else a float with its point
+/// (1e19 written as an integer would not load).
+fn toml_number(value: f64) -> String {
+    let text = format_number(value);
+    if value.fract() == 0.0 && value.abs() >= 1e15 && !text.contains(['.', 'e']) {
+        format!("{text}.0")
+    } else {
+        text
+    }
+}
+
 pub fn to_toml(plan: &Plan, source_name: &str, notes: &[String]) -> String {
     let mut out = String::new();
     out.push_str(&format!(
@@ -70,7 +81,7 @@ fn write_target(out: &mut String, table: &str, t: &Target, indent: &str) {
         string(t.relation.value.as_str())
     ));
     if let Some(v) = &t.value {
-        out.push_str(&format!("{indent}value = {}\n", format_number(v.value)));
+        out.push_str(&format!("{indent}value = {}\n", toml_number(v.value)));
     }
     if let Some(u) = &t.unit {
         out.push_str(&format!("{indent}unit = {}\n", string(&u.value)));
@@ -126,5 +137,25 @@ fn write_measure(out: &mut String, key: &str, m: &Measure) {
     }
     for t in &m.targets {
         write_target(out, &format!("{key}.measures.targets"), t, "    ");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::toml_number;
+
+    #[test]
+    fn numbers_are_written_so_that_toml_reads_them_back() {
+        for value in [16.0, 14.5, 20000.0, 1e19, 1.5e20] {
+            let text = toml_number(value);
+            let parsed: toml::Value = toml::from_str(&format!("v = {text}")).unwrap();
+            assert_eq!(
+                parsed["v"]
+                    .as_float()
+                    .or(parsed["v"].as_integer().map(|i| i as f64)),
+                Some(value),
+                "{text}"
+            );
+        }
     }
 }
