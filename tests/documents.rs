@@ -138,6 +138,23 @@ fn a_planted_defect_is_still_found() {
 }
 
 #[test]
+fn a_work_points_plan_with_no_item_for_a_group_misses_that_action() {
+    let text =
+        std::fs::read_to_string(root().join(document("gulou-district-2024-work-points"))).unwrap();
+    // Item 4 is the only one that serves the elderly (智慧助老, 老年人健康科普).
+    let start = text.find("4.开展智慧助老").unwrap();
+    let end = text.find("5.将科学素质教育").unwrap();
+    let defective = format!("{}{}", &text[..start], &text[end..]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.txt"), defective).unwrap();
+    let out = planlint_in(&["check", "--format", "json", "plan.txt"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("national-2021/elderly-action"), "{stdout}");
+    assert!(!stdout.contains("national-2021/youth-action"), "{stdout}");
+}
+
+#[test]
 fn a_news_report_is_refused_as_one() {
     let out = planlint(&["check", &document("news-article")]);
     assert_eq!(out.status.code(), Some(2));
