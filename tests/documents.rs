@@ -124,6 +124,36 @@ fn actions_numbered_as_items_are_actions_with_their_leads() {
 }
 
 #[test]
+fn items_numbered_below_an_action_item_are_its_measures() {
+    let text =
+        std::fs::read_to_string(root().join(document("liuyang-county-city-2021-2025"))).unwrap();
+    let item = "1.青少年科学素质提升行动。完善学校科学教育，每年举办青少年科技创新大赛。（市教育局、市科协牵头）";
+    let nested = "1.青少年科学素质提升行动\n(1)完善学校科学教育。（市教育局、市科协牵头）\n(2)到2025年建成科技创新示范校20所。（市教育局牵头）";
+    assert!(text.contains(item));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.txt"), text.replace(item, nested)).unwrap();
+    let out = planlint_in(&["import", "--stdout", "plan.txt"], dir.path());
+    let toml = String::from_utf8_lossy(&out.stdout);
+    let youth = toml
+        .find(r#"name = "青少年科学素质提升行动""#)
+        .expect("the action");
+    let next = youth
+        + toml[youth..]
+            .find(r#"name = "农民科学素质提升行动""#)
+            .expect("the next");
+    let action = &toml[youth..next];
+    assert_eq!(
+        action.matches("[[actions.measures]]").count(),
+        2,
+        "{action}"
+    );
+    assert!(
+        action.contains(r#"indicator = "科技创新示范校""#),
+        "{action}"
+    );
+}
+
+#[test]
 fn a_planted_defect_is_still_found() {
     let text = std::fs::read_to_string(root().join(document("xiping-county-2021-2025"))).unwrap();
     let start = text.find("（四）老年人科学素质提升行动").unwrap();

@@ -579,8 +579,8 @@ impl<'a> Builder<'a> {
         let mut part_heading: Option<(String, Span)> = None;
         // Whether a sub-heading of the current part made a section (then items are measures).
         let mut heading_section_in_part = false;
-        // Whether the last section was made from a numbered item.
-        let mut last_from_item = false;
+        // The numbering style of the items that make sections, while the last section is one.
+        let mut item_section_style: Option<u8> = None;
         // Targets are read from every line; preamble lines only for plan-level goals.
         for index in 0..self.lines.len() {
             let line = &self.lines[index];
@@ -588,7 +588,7 @@ impl<'a> Builder<'a> {
             if let Some((level, start)) = heading_level(text) {
                 let name = &text[start..];
                 self.in_goals = name.contains("目标");
-                last_from_item = false;
+                item_section_style = None;
                 if level == 1 {
                     heading_section_in_part = false;
                     part = classify_part(name);
@@ -650,12 +650,16 @@ impl<'a> Builder<'a> {
                 // An item of a part with no sub-headings: the part's heading is its section —
                 // unless the item is itself a safeguard, or names an action or project
                 // (“1.青少年科学素质提升行动。…”): then the item is the section.
-                // A section made from an item holds that item alone.
-                let needs_section = last_from_item
-                    || match self.sections.last() {
+                // A section made from an item holds that item and the items numbered below it
+                // ((1) under 1.); the next item numbered like it is not part of it.
+                let style = item_style(text);
+                let needs_section = match item_section_style {
+                    Some(s) => s == style,
+                    None => match self.sections.last() {
                         None => true,
                         Some(last) => last.span.start < part_start(self.lines, index),
-                    };
+                    },
+                };
                 let (title, _) = item_title(text, start);
                 // Only an implementation plan numbers its actions as items, and only an item
                 // titled by a requirement's own name (or alias) is one: a 工作要点's items stay
@@ -666,7 +670,10 @@ impl<'a> Builder<'a> {
                     _ if self.kind.value == PlanKind::WorkPoints => None,
                     _ => self.vocabulary.named_section(title),
                 };
-                if let Some(kind) = item_kind.filter(|_| !heading_section_in_part) {
+                let below_item_section = item_section_style.is_some_and(|s| s != style);
+                if let Some(kind) =
+                    item_kind.filter(|_| !heading_section_in_part && !below_item_section)
+                {
                     let mut section = new_section(kind, named(line, title, start), line.whole());
                     if let Some((lead, partners)) = trailing_units(line, start) {
                         section.lead = lead;
@@ -677,11 +684,13 @@ impl<'a> Builder<'a> {
                         line.span(start, text.len()),
                     ));
                     self.sections.push(section);
-                    last_from_item = kind != SectionKind::Safeguard;
+                    item_section_style = (kind != SectionKind::Safeguard).then_some(style);
                     self.read_targets(index, Some(TargetHome::Section));
                     continue;
                 }
-                last_from_item = false;
+                if !below_item_section {
+                    item_section_style = None;
+                }
                 if part == Part::Safeguards {
                     // An item under a safeguard's heading: part of what the safeguard says.
                     if let Some(section) = self.sections.last_mut() {
@@ -935,6 +944,16 @@ fn heading_name(text: &str) -> (&str, usize) {
         .min()
         .unwrap_or(text.len());
     (text[..end].trim_end_matches(['。', ' ']), end)
+}
+
+/// How an item is numbered: 1. (0), (1) (1), ① (2) — items numbered another way than the one
+/// before them are nested in it.
+fn item_style(text: &str) -> u8 {
+    match text.chars().next() {
+        Some('（' | '(') => 1,
+        Some('①'..='⑳') => 2,
+        _ => 0,
+    }
 }
 
 /// Longer than this, a heading has run on into its paragraph.
@@ -1399,9 +1418,12 @@ fn after_last(text: &str, marks: &[char]) -> usize {
 /// What a count measures: its clause without the time words and the verbs around it.
 fn indicator_of(clause: &str) -> Option<String> {
     static TIME: OnceLock<Regex> = OnceLock::new();
+    // Not the item's number ((2)到2025年…).
+    let clause = item_number(clause).map_or(clause, |(_, start)| &clause[start..]);
+    let digits = quantity::YEAR_DIGITS;
     let time = re(
         &TIME,
-        r"(?:到|至)\s*\d{4}\s*年|\d{4}\s*年\s*(?:末|底|前)?|每年|年均|全年",
+        &format!(r"(?:到|至)\s*{digits}\s*年|{digits}\s*年\s*(?:末|底|前)?|每年|年均|全年"),
     );
     let mut s = time.replace_all(clause, "").into_owned();
     s = s.chars().filter(|c| !c.is_whitespace()).collect();
