@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{planlint, planlint_in, root};
+use common::{planlint, planlint_in, root, write_docx};
 
 const COMPLIANT: &[&str] = &[
     "xiping-county-2021-2025",
@@ -195,7 +195,7 @@ fn a_news_report_is_refused_as_one() {
 
 /// The ways one text is written differently without changing what it says: indentation with
 /// full-width spaces, full-width digits, ASCII brackets, CRLF, blank lines, 实施/深入 before
-/// headings, GBK instead of UTF-8.
+/// headings, GBK instead of UTF-8 (and, in the test, a .docx).
 fn variants(text: &str) -> Vec<(&'static str, Vec<u8>)> {
     let lines = |f: &dyn Fn(&str) -> String| text.lines().map(f).collect::<Vec<_>>().join("\n");
     let full_width_digits = |l: &str| {
@@ -248,5 +248,10 @@ fn compliant_documents_stay_free_of_errors_however_they_are_written() {
             let stdout = String::from_utf8_lossy(&out.stdout);
             assert_eq!(out.status.code(), Some(0), "{name}, {how}: {stdout}");
         }
+        // And as a Word file, its items numbered by Word rather than in the text.
+        write_docx(&dir.path().join("plan.docx"), &text);
+        let out = planlint_in(&["check", "--format", "json", "plan.docx"], dir.path());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{name}, .docx: {stdout}");
     }
 }

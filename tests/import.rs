@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::planlint_in;
+use common::{planlint_in, write_docx};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -319,41 +319,6 @@ fn gbk_and_docx_documents_import_like_utf8_text() {
         .find(|f| f["code"] == "national-2021/literacy-2025-level")
         .expect("the 14.5% goal is found in the .docx");
     assert!(level["label"].as_str().unwrap().contains("14.5%"));
-}
-
-/// A minimal .docx: word/document.xml with one paragraph per line; lines that start "N." are
-/// written as automatically numbered paragraphs (their number not in the text), as Word does.
-fn write_docx(path: &Path, text: &str) {
-    use std::io::Write;
-    let mut body = String::new();
-    for line in text.lines() {
-        let numbered = line.split_once('.').filter(|(n, _)| {
-            !n.is_empty() && n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit())
-        });
-        let (props, content) = match numbered {
-            Some((n, rest)) => (
-                format!("<w:pPr><w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"{}\"/></w:numPr></w:pPr>", 100 + n.len()),
-                rest,
-            ),
-            None => (String::new(), line),
-        };
-        let escaped = content
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
-        body.push_str(&format!(
-            "<w:p>{props}<w:r><w:t xml:space=\"preserve\">{escaped}</w:t></w:r></w:p>"
-        ));
-    }
-    let xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
-    );
-    let file = std::fs::File::create(path).unwrap();
-    let mut zip = zip::ZipWriter::new(file);
-    let options = zip::write::SimpleFileOptions::default();
-    zip.start_file("word/document.xml", options).unwrap();
-    zip.write_all(xml.as_bytes()).unwrap();
-    zip.finish().unwrap();
 }
 
 #[test]
