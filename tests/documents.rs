@@ -154,6 +154,30 @@ fn items_numbered_below_an_action_item_are_its_measures() {
 }
 
 #[test]
+fn a_place_name_several_places_share_is_decided_by_the_cited_plan_or_left_open() {
+    let text = std::fs::read_to_string(root().join(document("kaifeng-city-2021-2025"))).unwrap();
+    // 鼓楼区 is in Nanjing, Xuzhou, Fuzhou and Kaifeng; this plan cites Henan's plan.
+    let gulou = text.replace("开封市", "鼓楼区").replace("汴政办", "鼓政办");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.txt"), &gulou).unwrap();
+    let out = planlint_in(&["import", "--stdout", "plan.txt"], dir.path());
+    let toml = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        toml.contains(r#"region = ["河南省", "开封市", "鼓楼区"]"#),
+        "{toml}"
+    );
+    // Without the citation nothing decides: no region, and the import says why.
+    let start = gulou.find("和《河南省").unwrap();
+    let end = gulou.find("精神，结合我市实际").unwrap();
+    let undecided = format!("{}{}", &gulou[..start], &gulou[end..]);
+    std::fs::write(dir.path().join("plan.txt"), &undecided).unwrap();
+    let out = planlint_in(&["import", "--stdout", "plan.txt"], dir.path());
+    let toml = String::from_utf8_lossy(&out.stdout);
+    assert!(!toml.contains("region = ["), "{toml}");
+    assert!(toml.contains("“鼓楼区” names places in"), "{toml}");
+}
+
+#[test]
 fn a_planted_defect_is_still_found() {
     let text = std::fs::read_to_string(root().join(document("xiping-county-2021-2025"))).unwrap();
     let start = text.find("（四）老年人科学素质提升行动").unwrap();

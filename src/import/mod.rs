@@ -41,6 +41,9 @@ pub struct Vocabulary {
     /// The titles (and short forms) of every pack's document, folded: a plan citing one by
     /// title alone has cited it.
     titles: Vec<String>,
+    /// The packs written for a region (a province's plan), to tell which region a cited
+    /// document belongs to.
+    regional: Vec<std::sync::Arc<crate::rules::ResolvedPack>>,
 }
 
 impl Vocabulary {
@@ -50,6 +53,11 @@ impl Vocabulary {
         let mut projects = Vec::new();
         let mut literacy = Vec::new();
         let mut titles = Vec::new();
+        let regional = registry
+            .packs()
+            .filter(|p| p.region.is_some() && !p.is_abstract)
+            .cloned()
+            .collect();
         for pack in registry.packs() {
             titles.extend(pack.titles.iter().cloned());
             ignore.extend(pack.normalizer.words().iter().cloned());
@@ -72,7 +80,16 @@ impl Vocabulary {
             projects,
             literacy,
             titles,
+            regional,
         }
+    }
+
+    /// The regions whose packs' documents the basis cites.
+    fn regions_cited<'v>(&'v self, basis: &'v [Sp<String>]) -> impl Iterator<Item = &'v str> {
+        self.regional
+            .iter()
+            .filter(|p| basis.iter().any(|b| p.cites_own(&b.value)))
+            .filter_map(|p| p.region.as_deref())
     }
 
     /// The kind of the declared action or project a name is, by its name or alias alone (no
@@ -341,18 +358,33 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The title's facts and the notice's: kind, period, basis, region and level, issuer and
+    /// date. The basis comes before the region: the documents a plan cites help decide a place
+    /// name that several places share.
     fn metadata(&mut self) {
-        static ISSUER: OnceLock<Regex> = OnceLock::new();
-        static DOC: OnceLock<Regex> = OnceLock::new();
-        let title_line = &self.lines[self.title.line];
-        let title = &title_line.text[self.title.start..self.title.end];
-        let at = |start: usize, end: usize| {
-            title_line.span(self.title.start + start, self.title.start + end)
-        };
-
+        let title = &self.lines[self.title.line].text[self.title.start..self.title.end];
         if title.contains("要点") {
             self.kind = Sp::new(PlanKind::WorkPoints, self.title_value.span);
         }
+        let header_end = self.first_heading().unwrap_or(self.lines.len());
+        self.read_period();
+        self.read_basis(header_end);
+        self.read_region(header_end);
+        self.read_issuer_and_date(header_end);
+    }
+
+    /// The title line, its text, and a span maker for byte ranges of the title.
+    fn title_parts(&self) -> (&'a str, impl Fn(usize, usize) -> Span + 'a) {
+        let title_line: &'a Line = &self.lines[self.title.line];
+        let title = self.title;
+        (
+            &title_line.text[title.start..title.end],
+            move |start: usize, end: usize| title_line.span(title.start + start, title.start + end),
+        )
+    }
+
+    fn read_period(&mut self) {
+        let (title, at) = self.title_parts();
         // The period from the title, or else from another title line of the same plan (the
         // notice's title often lacks the period that the plan's own title line gives).
         let own_lines = (0..self.lines.len().min(60)).filter(|&i| i != self.title.line);
@@ -386,111 +418,10 @@ impl<'a> Builder<'a> {
         if let Some(period) = found {
             self.period = period;
         }
+    }
 
-        // Region and level: the place the title names, placed in its prefecture and province
-        // by the gazetteer; a name shared by several places is decided by the notice's header
-        // (issuer, the documents cited) or reported, never guessed.
-        let header_end = self.first_heading().unwrap_or(self.lines.len());
-        let context: String = self.lines[..header_end]
-            .iter()
-            .map(|l| l.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        let located = gazetteer::locate(title, &context);
-        if let Some((name, places)) = &located.ambiguous {
-            let provinces: Vec<&str> = places
-                .iter()
-                .filter_map(|p| p.province())
-                .map(|p| p.name)
-                .collect();
-            self.notes.push(format!(
-                "“{name}” names places in {}; nothing in the document decides which, so no region was set",
-                provinces.join("、")
-            ));
-        }
-        if let Some((start, end)) = located.at {
-            let span = at(start, end);
-            let named = located.chain.last().copied();
-            for place in &located.chain {
-                // The place the title names carries the span of its name as written (黔南州
-                // for 黔南布依族苗族自治州); the ones above it are inferred from the title.
-                let written = Some(*place) == named;
-                self.region.push(Sp::new(
-                    place.name.to_owned(),
-                    if written { span } else { self.title_value.span },
-                ));
-            }
-            let most_specific = located.chain.last().expect("a located chain is not empty");
-            self.level = Sp::new(
-                match most_specific.rank() {
-                    gazetteer::Rank::Province => Level::Province,
-                    gazetteer::Rank::Prefecture => Level::City,
-                    gazetteer::Rank::County => Level::District,
-                },
-                span,
-            );
-        } else {
-            // The title names no place: the province most mentioned in the text, if any.
-            let g = gazetteer::Gazetteer::get();
-            let mut counts: Vec<(&str, usize, Span)> = Vec::new();
-            for line in self.lines {
-                for (s, e, name) in g.mentions(&line.text) {
-                    if !gazetteer::is_province(name) {
-                        continue;
-                    }
-                    match counts.iter_mut().find(|(n, _, _)| *n == name) {
-                        Some(entry) => entry.1 += 1,
-                        None => counts.push((name, 1, line.span(s, e))),
-                    }
-                }
-            }
-            if let Some((name, _, span)) = counts.iter().max_by_key(|(_, n, _)| *n) {
-                self.region.push(Sp::new((*name).to_owned(), *span));
-            }
-        }
-
-        // Issuer and date: lines of the notice or the signature.
-        let issuer = re(
-            &ISSUER,
-            r"^[\p{Han}（）()]{2,30}?(人民政府办公室|人民政府办公厅|人民政府|领导小组|委员会)$",
-        );
-        for line in &self.lines[..header_end] {
-            let t = line.text.trim();
-            if self.issuer.is_none() && issuer.is_match(t) {
-                self.issuer = Some(Sp::new(t.to_owned(), line.whole()));
-            }
-            if self.issued.is_none() && is_date(t) {
-                let c = compact(t);
-                let parts: Vec<&str> = c.trim_end_matches('日').split(['年', '月']).collect();
-                if let [y, m, d] = parts.as_slice() {
-                    let year: u32 = y.parse().unwrap_or(0);
-                    let (m, d): (u32, u32) = (m.parse().unwrap_or(0), d.parse().unwrap_or(0));
-                    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-                    let days = [
-                        31,
-                        if leap { 29 } else { 28 },
-                        31,
-                        30,
-                        31,
-                        30,
-                        31,
-                        31,
-                        30,
-                        31,
-                        30,
-                        31,
-                    ];
-                    // Only a real calendar date: the TOML written out must load.
-                    if y.len() == 4
-                        && (1..=12).contains(&m)
-                        && (1..=days[m as usize - 1]).contains(&d)
-                    {
-                        self.issued = Some(Sp::new(format!("{y}-{m:02}-{d:02}"), line.whole()));
-                    }
-                }
-            }
-        }
-
+    fn read_basis(&mut self, header_end: usize) {
+        static DOC: OnceLock<Regex> = OnceLock::new();
         // Basis: the documents cited where a plan states what it implements — the notice, the
         // preamble and the first part when it is the 指导思想/总体要求 — by number, or by a
         // known title alone; never the plan's own number (alone on a line of the header).
@@ -548,6 +479,120 @@ impl<'a> Builder<'a> {
                         m.as_str().to_owned(),
                         line.span(m.start(), m.end()),
                     ));
+                }
+            }
+        }
+    }
+
+    fn read_region(&mut self, header_end: usize) {
+        let (title, at) = self.title_parts();
+        // Region and level: the place the title names, placed in its prefecture and province
+        // by the gazetteer; a name shared by several places is decided by the notice's header
+        // (issuer, the documents cited) or reported, never guessed.
+        let mut context: String = self.lines[..header_end]
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        // A province whose plan the basis cites (豫政办〔2021〕73号 is Henan's) is evidence too.
+        for region in self.vocabulary.regions_cited(&self.basis) {
+            context.push('\n');
+            context.push_str(region);
+        }
+        let located = gazetteer::locate(title, &context);
+        if let Some((name, places)) = &located.ambiguous {
+            let provinces: Vec<&str> = places
+                .iter()
+                .filter_map(|p| p.province())
+                .map(|p| p.name)
+                .collect();
+            self.notes.push(format!(
+                "“{name}” names places in {}; nothing in the document decides which, so no region was set",
+                provinces.join("、")
+            ));
+        }
+        if let Some((start, end)) = located.at {
+            let span = at(start, end);
+            let named = located.chain.last().copied();
+            for place in &located.chain {
+                // The place the title names carries the span of its name as written (黔南州
+                // for 黔南布依族苗族自治州); the ones above it are inferred from the title.
+                let written = Some(*place) == named;
+                self.region.push(Sp::new(
+                    place.name.to_owned(),
+                    if written { span } else { self.title_value.span },
+                ));
+            }
+            let most_specific = located.chain.last().expect("a located chain is not empty");
+            self.level = Sp::new(
+                match most_specific.rank() {
+                    gazetteer::Rank::Province => Level::Province,
+                    gazetteer::Rank::Prefecture => Level::City,
+                    gazetteer::Rank::County => Level::District,
+                },
+                span,
+            );
+        } else {
+            // The title names no place: the province most mentioned in the text, if any.
+            let g = gazetteer::Gazetteer::get();
+            let mut counts: Vec<(&str, usize, Span)> = Vec::new();
+            for line in self.lines {
+                for (s, e, name) in g.mentions(&line.text) {
+                    if !gazetteer::is_province(name) {
+                        continue;
+                    }
+                    match counts.iter_mut().find(|(n, _, _)| *n == name) {
+                        Some(entry) => entry.1 += 1,
+                        None => counts.push((name, 1, line.span(s, e))),
+                    }
+                }
+            }
+            if let Some((name, _, span)) = counts.iter().max_by_key(|(_, n, _)| *n) {
+                self.region.push(Sp::new((*name).to_owned(), *span));
+            }
+        }
+    }
+
+    fn read_issuer_and_date(&mut self, header_end: usize) {
+        static ISSUER: OnceLock<Regex> = OnceLock::new();
+        // Issuer and date: lines of the notice or the signature.
+        let issuer = re(
+            &ISSUER,
+            r"^[\p{Han}（）()]{2,30}?(人民政府办公室|人民政府办公厅|人民政府|领导小组|委员会)$",
+        );
+        for line in &self.lines[..header_end] {
+            let t = line.text.trim();
+            if self.issuer.is_none() && issuer.is_match(t) {
+                self.issuer = Some(Sp::new(t.to_owned(), line.whole()));
+            }
+            if self.issued.is_none() && is_date(t) {
+                let c = compact(t);
+                let parts: Vec<&str> = c.trim_end_matches('日').split(['年', '月']).collect();
+                if let [y, m, d] = parts.as_slice() {
+                    let year: u32 = y.parse().unwrap_or(0);
+                    let (m, d): (u32, u32) = (m.parse().unwrap_or(0), d.parse().unwrap_or(0));
+                    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+                    let days = [
+                        31,
+                        if leap { 29 } else { 28 },
+                        31,
+                        30,
+                        31,
+                        30,
+                        31,
+                        31,
+                        30,
+                        31,
+                        30,
+                        31,
+                    ];
+                    // Only a real calendar date: the TOML written out must load.
+                    if y.len() == 4
+                        && (1..=12).contains(&m)
+                        && (1..=days[m as usize - 1]).contains(&d)
+                    {
+                        self.issued = Some(Sp::new(format!("{y}-{m:02}-{d:02}"), line.whole()));
+                    }
                 }
             }
         }
