@@ -916,8 +916,8 @@ fn explain(id: &str, args: PackArgs) -> u8 {
         "\npack: {} ({})\ndefined at: {}:{}:{}\n",
         pack.id, pack.document, rule.source.name, at.line, at.column
     ));
-    if let Some(by) = &rule.overridden_by {
-        out.push_str(&format!("overridden by: {by}\n"));
+    for (by, what) in registry.changes_to(id) {
+        out.push_str(&format!("{by}: {what}\n"));
     }
     print(&out);
     EXIT_CLEAN

@@ -382,12 +382,40 @@ impl Registry {
 
     /// Look a rule up by its full id in any pack that holds it.
     pub fn rule(&self, id: &str) -> Option<(&ResolvedPack, &ResolvedRule)> {
-        self.packs.values().find_map(|p| {
+        fn in_pack<'r>(
+            p: &'r Arc<ResolvedPack>,
+            id: &str,
+        ) -> Option<(&'r ResolvedPack, &'r ResolvedRule)> {
             p.rules
                 .iter()
                 .find(|r| r.id == id)
                 .map(|r| (p.as_ref(), r.as_ref()))
-        })
+        }
+        // The pack the id names defines the rule; the packs below it only inherit it.
+        let defining = id
+            .split_once('/')
+            .and_then(|(pack, _)| self.packs.get(pack));
+        defining
+            .and_then(|p| in_pack(p, id))
+            .or_else(|| self.packs.values().find_map(|p| in_pack(p, id)))
+    }
+
+    /// The packs that change an inherited rule: (pack, what it does), in pack order.
+    pub fn changes_to(&self, id: &str) -> Vec<(String, String)> {
+        let mut changes = Vec::new();
+        for pack in self.packs.values() {
+            if let Some(d) = pack.dropped.iter().find(|d| d.id == id && d.by == pack.id) {
+                changes.push((pack.id.clone(), format!("drops it: {}", d.reason)));
+            }
+            let overrides = pack
+                .rules
+                .iter()
+                .any(|r| r.id == id && r.overridden_by.as_deref() == Some(pack.id.as_str()));
+            if overrides {
+                changes.push((pack.id.clone(), "overrides it".to_owned()));
+            }
+        }
+        changes
     }
 
     /// The packs that apply to a plan: every applicable pack, less those that a more specific
