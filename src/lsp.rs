@@ -29,7 +29,9 @@ const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 /// Run the server on stdin/stdout until the client says `exit`. Returns the exit code.
 pub fn run_stdio(registry: &'static Registry) -> i32 {
     let (server, client) = Connection::memory();
-    let to_server = client.sender.clone();
+    // The reader owns the only sender: when stdin ends, the channel closes and the server
+    // stops (a client that vanished without `exit`), instead of waiting for ever.
+    let to_server = client.sender;
     // Reader: framing by hand, so a broken message is skipped, not fatal.
     std::thread::spawn(move || {
         let stdin = std::io::stdin();

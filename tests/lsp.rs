@@ -325,3 +325,27 @@ fn the_projects_planlint_toml_applies_in_the_editor() {
     c.notify("exit", Value::Null);
     assert_eq!(c.child.wait().unwrap().code(), Some(0));
 }
+
+#[test]
+fn the_server_exits_when_its_input_ends() {
+    // `planlint lsp < /dev/null`: no client, so nothing to serve.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_planlint"))
+        .arg("lsp")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("the server still runs 20 s after its input ended");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // Input ended without `shutdown` and `exit`: the protocol's exit code for that is 1.
+    assert_eq!(status.code(), Some(1));
+}
