@@ -495,3 +495,13 @@ fn the_readme_example_runs() {
     ));
     assert!(text.contains("checked 1 file: 0 errors, 4 warnings"));
 }
+
+#[test]
+fn a_findings_own_place_comes_before_its_related_place() {
+    let out = planlint(&["check", "examples/mengjin-district-2021-2025.plan.toml"]);
+    let text = stdout(&out);
+    let finding = text.find("common/unit-names").expect("the finding");
+    let own = text[finding..].find(":127:9]").expect("its own place");
+    let related = text[finding..].find(":27:9]").expect("the related place");
+    assert!(own < related, "{text}");
+}

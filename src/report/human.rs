@@ -91,11 +91,21 @@ pub(super) fn render_file(report: &FileReport, handler: &GraphicalReportHandler)
     }
     for finding in &report.findings {
         let line = report.source.line_span(finding.span.start);
+        // A snippet of a huge line (minified or hostile input) would flood the terminal.
+        let show_source = line.len() <= MAX_SNIPPET_LINE;
         let diagnostic = Rendered {
             finding,
             source: CharColumns(&report.source),
-            // A snippet of a huge line (minified or hostile input) would flood the terminal.
-            show_source: line.len() <= MAX_SNIPPET_LINE,
+            show_source,
+            related: finding
+                .related
+                .iter()
+                .filter(|r| report.source.line_span(r.span.start).len() <= MAX_SNIPPET_LINE)
+                .map(|r| RelatedPlace {
+                    related: r,
+                    source: CharColumns(&report.source),
+                })
+                .collect(),
         };
         let mut text = String::new();
         if handler.render_report(&mut text, &diagnostic).is_err() {
@@ -104,6 +114,14 @@ pub(super) fn render_file(report: &FileReport, handler: &GraphicalReportHandler)
                 "{}: {} [{}]\n",
                 report.source.name, finding.message, finding.code
             );
+        }
+        // Related places follow the finding's own: rendered apart, because miette orders one
+        // diagnostic's labels by offset and would put an earlier related place first.
+        for place in &diagnostic.related {
+            let mut note = String::new();
+            if handler.render_report(&mut note, place).is_ok() {
+                text.push_str(&note);
+            }
         }
         out.push_str(&text);
     }
@@ -152,6 +170,47 @@ struct Rendered<'a> {
     finding: &'a Finding,
     source: CharColumns<'a>,
     show_source: bool,
+    related: Vec<RelatedPlace<'a>>,
+}
+
+/// A related place of a finding (where a name was first written…), shown after it.
+struct RelatedPlace<'a> {
+    related: &'a crate::diagnostic::Related,
+    source: CharColumns<'a>,
+}
+
+impl fmt::Debug for RelatedPlace<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.related.message)
+    }
+}
+
+impl fmt::Display for RelatedPlace<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.related.message)
+    }
+}
+
+impl std::error::Error for RelatedPlace<'_> {}
+
+impl Diagnostic for RelatedPlace<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.source.0.clamp(self.related.span);
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(
+                None,
+                SourceSpan::new(span.start.into(), span.len()),
+            ),
+        )))
+    }
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -210,18 +269,12 @@ impl Diagnostic for Rendered<'_> {
         }
         let file = self.source.0;
         let main = file.clamp(self.finding.span);
-        let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(self.finding.label.clone()),
-            SourceSpan::new(main.start.into(), main.len()),
-        )];
-        for related in &self.finding.related {
-            let span = file.clamp(related.span);
-            labels.push(LabeledSpan::new_with_span(
-                Some(related.message.clone()),
-                SourceSpan::new(span.start.into(), span.len()),
-            ));
-        }
-        Some(Box::new(labels.into_iter()))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(
+                Some(self.finding.label.clone()),
+                SourceSpan::new(main.start.into(), main.len()),
+            ),
+        )))
     }
 }
 
