@@ -103,8 +103,17 @@ struct CheckArgs {
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, visible_alias = "output-format", value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Findings only: no packs-applied lines, no closing summary.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Exit 0 even when there are error findings (input that could not be checked still exits 2).
+    #[arg(long)]
+    exit_zero: bool,
+    /// Also print how many findings each rule raised, most first (to standard error).
+    #[arg(long)]
+    statistics: bool,
     /// Apply this pack instead of choosing by the plan's period, level and region (repeatable).
     #[arg(long = "pack", value_name = "ID")]
     packs: Vec<String>,
@@ -132,7 +141,11 @@ struct CheckArgs {
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Format {
+    /// Findings with their source snippets (the default; also called `full`).
+    #[value(alias = "full")]
     Human,
+    /// One line per finding: `path:line:col: severity[code] message`.
+    Concise,
     Json,
     Sarif,
     Github,
@@ -379,12 +392,19 @@ fn check_config_ids(config: &Config, registry: &Registry) -> Result<(), String> 
 }
 
 fn check(args: CheckArgs) -> u8 {
-    let options = human_options(args.color);
+    let options = HumanOptions {
+        quiet: args.quiet,
+        ..human_options(args.color)
+    };
     let render_as = |format: Format,
                      reports: &[FileReport],
                      registry: Option<&Registry>,
                      color: bool| match format {
         Format::Human => render_human(reports, HumanOptions { color, ..options }),
+        Format::Concise => reports
+            .iter()
+            .map(planlint::report::render_concise_file)
+            .collect(),
         Format::Json => render_json(reports),
         Format::Sarif => render_sarif(reports, registry.unwrap_or(&Registry::default())),
         Format::Github => render_github(reports),
@@ -537,6 +557,8 @@ fn check(args: CheckArgs) -> u8 {
     }
     let mut baseline_entries = Vec::new();
     let mut hidden_by_baseline = 0;
+    let mut per_rule: std::collections::BTreeMap<String, (usize, planlint::diagnostic::Severity)> =
+        Default::default();
     type Sinks<'a> = Vec<(ReportStream<'a>, Box<dyn Write>)>;
     let mut emit = |sinks: &mut Sinks<'_>, mut report: FileReport, rendered: Option<String>| {
         if args.write_baseline.is_some() {
@@ -546,6 +568,11 @@ fn check(args: CheckArgs) -> u8 {
             let before = report.findings.len();
             baseline.filter(&mut report);
             hidden_by_baseline += before - report.findings.len();
+        }
+        if args.statistics {
+            for f in report.findings.iter().filter(|f| !f.fatal) {
+                per_rule.entry(f.code.clone()).or_insert((0, f.severity)).0 += 1;
+            }
         }
         let mut rendered = rendered;
         for (stream, writer) in sinks.iter_mut() {
@@ -612,8 +639,13 @@ fn check(args: CheckArgs) -> u8 {
     if baseline.is_some() {
         eprintln!("baseline: {hidden_by_baseline} known finding(s) not shown");
     }
+    if args.statistics {
+        eprint!("{}", statistics(per_rule));
+    }
     if summary.failed > 0 {
         EXIT_UNCHECKABLE
+    } else if args.exit_zero {
+        EXIT_CLEAN
     } else if summary.errors > 0 || (args.deny.is_some() && summary.warnings > 0) {
         EXIT_FINDINGS
     } else {
@@ -621,9 +653,36 @@ fn check(args: CheckArgs) -> u8 {
     }
 }
 
+/// `--statistics`: findings per rule, most first, then by id.
+fn statistics(
+    per_rule: std::collections::BTreeMap<String, (usize, planlint::diagnostic::Severity)>,
+) -> String {
+    let mut rows: Vec<(String, usize, planlint::diagnostic::Severity)> =
+        per_rule.into_iter().map(|(c, (n, s))| (c, n, s)).collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let width = rows
+        .iter()
+        .map(|r| r.1.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let mut out = String::new();
+    for (code, n, severity) in &rows {
+        out.push_str(&format!("{n:>width$}  {:<7}  {code}\n", severity.as_str()));
+    }
+    let total: usize = rows.iter().map(|r| r.1).sum();
+    out.push_str(&format!(
+        "{total:>width$}  findings from {} rules\n",
+        rows.len()
+    ));
+    out
+}
+
 fn output_format(format: Format, options: HumanOptions) -> OutputFormat {
     match format {
         Format::Human => OutputFormat::Human(options),
+        Format::Concise => OutputFormat::Concise {
+            quiet: options.quiet,
+        },
         Format::Json => OutputFormat::Json,
         Format::Sarif => OutputFormat::Sarif,
         Format::Github => OutputFormat::Github,

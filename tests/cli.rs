@@ -505,3 +505,50 @@ fn a_findings_own_place_comes_before_its_related_place() {
     let related = text[finding..].find(":27:9]").expect("the related place");
     assert!(own < related, "{text}");
 }
+
+#[test]
+fn concise_quiet_and_statistics_output() {
+    let fixtures = "tests/fixtures/plans";
+    let out = planlint(&["check", "--output-format", "concise", fixtures]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("concise-fixtures", stdout(&out));
+    // `--format concise` is the same flag; `full` names the default.
+    let same = planlint(&["check", "--format", "concise", fixtures]);
+    assert_eq!(stdout(&same), stdout(&out));
+    let full = planlint(&[
+        "check",
+        "--output-format",
+        "full",
+        &fixture("changzhi-city-2021-2025"),
+    ]);
+    let human = planlint(&["check", &fixture("changzhi-city-2021-2025")]);
+    assert_eq!(stdout(&full), stdout(&human));
+
+    let quiet = planlint(&["check", "-q", "--output-format", "concise", fixtures]);
+    let text = stdout(&quiet);
+    assert!(!text.contains("checked "), "{text}");
+    assert_eq!(
+        text.lines().count() + 1,
+        stdout(&out).lines().count(),
+        "only the summary goes"
+    );
+    let quiet_full = planlint(&["check", "--quiet", &fixture("changzhi-city-2021-2025")]);
+    let text = stdout(&quiet_full);
+    assert!(
+        !text.contains("packs applied") && !text.contains("checked "),
+        "{text}"
+    );
+    assert!(text.contains("national-2021/literacy-2025-level"), "{text}");
+
+    let stats = planlint(&["check", "--statistics", "-q", fixtures]);
+    insta::assert_snapshot!(
+        "statistics-fixtures",
+        String::from_utf8_lossy(&stats.stderr)
+    );
+
+    // --exit-zero: findings do not fail the run; unreadable input still does.
+    let zero = planlint(&["check", "--exit-zero", "-q", fixtures]);
+    assert_eq!(zero.status.code(), Some(0));
+    let missing = planlint(&["check", "--exit-zero", "no-such.plan.toml"]);
+    assert_eq!(missing.status.code(), Some(2));
+}

@@ -16,6 +16,8 @@ use crate::FileReport;
 pub struct HumanOptions {
     pub color: bool,
     pub width: usize,
+    /// Findings only: no per-file header of packs applied, no closing summary (`--quiet`).
+    pub quiet: bool,
 }
 
 impl Default for HumanOptions {
@@ -23,6 +25,7 @@ impl Default for HumanOptions {
         HumanOptions {
             color: false,
             width: 100,
+            quiet: false,
         }
     }
 }
@@ -32,14 +35,47 @@ pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
     let mut out = String::new();
     let handler = handler(options);
     for report in reports {
-        out.push_str(&render_file(report, &handler));
+        out.push_str(&render_file(report, &handler, options.quiet));
     }
     let packs: std::collections::BTreeSet<String> = reports
         .iter()
         .flat_map(|r| r.packs.iter().map(|p| p.id.clone()))
         .collect();
-    out.push_str(&summary_line(&Summary::of(reports), &packs));
+    if !options.quiet {
+        out.push_str(&summary_line(&Summary::of(reports), &packs));
+    }
     out
+}
+
+/// One line per finding, as compilers and ruff's concise format write them:
+/// `path:line:col: severity[code] message — label`. Columns count characters.
+pub(super) fn render_concise(report: &FileReport) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let at = report.source.line_col(f.span.start);
+        let label = if f.label.is_empty() || f.message.contains(f.label.as_str()) {
+            String::new()
+        } else {
+            format!(" — {}", one_line(&f.label))
+        };
+        out.push_str(&format!(
+            "{}:{}:{}: {}[{}] {}{label}\n",
+            report.source.name,
+            at.line,
+            at.column,
+            f.severity.as_str(),
+            f.code,
+            one_line(&f.message)
+        ));
+    }
+    out
+}
+
+/// A message on one line: line breaks and control characters become spaces.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// miette's graphical handler as planlint configures it.
@@ -56,9 +92,13 @@ pub(super) fn handler(options: HumanOptions) -> GraphicalReportHandler {
 }
 
 /// One file's packs and findings.
-pub(super) fn render_file(report: &FileReport, handler: &GraphicalReportHandler) -> String {
+pub(super) fn render_file(
+    report: &FileReport,
+    handler: &GraphicalReportHandler,
+    quiet: bool,
+) -> String {
     let mut out = String::new();
-    if !report.packs.is_empty() {
+    if !report.packs.is_empty() && !quiet {
         let packs: Vec<String> = report
             .packs
             .iter()

@@ -50,6 +50,10 @@ impl Summary {
 #[derive(Clone, Copy, Debug)]
 pub enum OutputFormat {
     Human(HumanOptions),
+    /// One line per finding; `quiet` leaves out the closing summary.
+    Concise {
+        quiet: bool,
+    },
     Json,
     Sarif,
     Github,
@@ -97,7 +101,11 @@ impl<'r> ReportStream<'r> {
     /// [`ReportStream::file_rendered`].
     pub fn prerender(&self, report: &FileReport) -> Option<String> {
         match self.format {
-            OutputFormat::Human(_) => self.handler.as_ref().map(|h| human::render_file(report, h)),
+            OutputFormat::Human(o) => self
+                .handler
+                .as_ref()
+                .map(|h| human::render_file(report, h, o.quiet)),
+            OutputFormat::Concise { .. } => Some(human::render_concise(report)),
             OutputFormat::Json => Some(json::json_file_body(report)),
             _ => None,
         }
@@ -123,9 +131,12 @@ impl<'r> ReportStream<'r> {
         self.summary.add(report);
         self.packs.extend(report.packs.iter().map(|p| p.id.clone()));
         match self.format {
-            OutputFormat::Human(_) => {
-                human::render_file(report, self.handler.as_ref().expect("set for human output"))
-            }
+            OutputFormat::Human(o) => human::render_file(
+                report,
+                self.handler.as_ref().expect("set for human output"),
+                o.quiet,
+            ),
+            OutputFormat::Concise { .. } => human::render_concise(report),
             OutputFormat::Json => json::json_file(report, first),
             OutputFormat::Sarif => self.sarif.file(report, self.registry),
             OutputFormat::Github => {
@@ -138,7 +149,11 @@ impl<'r> ReportStream<'r> {
     /// The text that closes the output.
     pub fn finish(self) -> String {
         match self.format {
-            OutputFormat::Human(_) => human::summary_line(&self.summary, &self.packs),
+            OutputFormat::Human(HumanOptions { quiet: true, .. })
+            | OutputFormat::Concise { quiet: true } => String::new(),
+            OutputFormat::Human(_) | OutputFormat::Concise { .. } => {
+                human::summary_line(&self.summary, &self.packs)
+            }
             OutputFormat::Json => json::json_suffix(&self.summary, self.summary.files > 0),
             OutputFormat::Sarif => self.sarif.finish(),
             OutputFormat::Github => self.github.finish(&self.summary),
@@ -148,6 +163,11 @@ impl<'r> ReportStream<'r> {
     pub fn summary(&self) -> Summary {
         self.summary
     }
+}
+
+/// One file's findings in the concise format, one line each.
+pub fn render_concise_file(report: &FileReport) -> String {
+    human::render_concise(report)
 }
 
 /// The help text shown under a finding: the rule's help, the clause it comes from, and the
