@@ -114,6 +114,9 @@ struct CheckArgs {
     /// Also print how many findings each rule raised, most first (to standard error).
     #[arg(long)]
     statistics: bool,
+    /// A folder with no plans in it is not an error.
+    #[arg(long)]
+    allow_empty: bool,
     /// Apply this pack instead of choosing by the plan's period, level and region (repeatable).
     #[arg(long = "pack", value_name = "ID")]
     packs: Vec<String>,
@@ -484,7 +487,7 @@ fn check(args: CheckArgs) -> u8 {
                             SourceFile::new(path.display().to_string(), ""),
                             Finding::input_error(
                                 "io/no-plans",
-                                format!("no *.plan.toml files below {}", path.display()),
+                                format!("no plans found under {}", path.display()),
                                 Span::default(),
                                 "empty",
                             ),
@@ -496,6 +499,31 @@ fn check(args: CheckArgs) -> u8 {
             Err(e) => early.push(io_report(path, &e)),
         }
         early.extend(problems.iter().map(|(p, e)| io_report(p, e)));
+    }
+
+    // Folders that held no plan, and nothing else to check: say so instead of "checked 0 files".
+    let empty_dirs: Vec<&PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .filter(|p| {
+            early
+                .iter()
+                .any(|r| r.source.name == p.display().to_string())
+        })
+        .collect();
+    if files.is_empty() && !empty_dirs.is_empty() && early.len() == empty_dirs.len() {
+        for dir in &empty_dirs {
+            eprintln!("no plans found under {}", dir.display());
+        }
+        if args.allow_empty {
+            return EXIT_CLEAN;
+        }
+        eprintln!("error: nothing to check (pass --allow-empty to accept an empty folder)");
+        return EXIT_UNCHECKABLE;
+    }
+    if args.allow_empty {
+        early.retain(|r| !r.findings.iter().any(|f| f.code == "io/no-plans"));
     }
 
     // Check in chunks, in parallel within a chunk, and write each chunk's output in order before

@@ -552,3 +552,19 @@ fn concise_quiet_and_statistics_output() {
     let missing = planlint(&["check", "--exit-zero", "no-such.plan.toml"]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn a_folder_with_no_plans_is_said_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().display().to_string();
+    let out = planlint(&["check", &empty]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("no plans found under {empty}")),
+        "{stderr}"
+    );
+    assert!(!stdout(&out).contains("checked 0 files") && !stdout(&out).contains("checked 1 file"));
+    let out = planlint(&["check", "--allow-empty", &empty]);
+    assert_eq!(out.status.code(), Some(0));
+}
