@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use planlint::config::Config;
@@ -40,6 +40,13 @@ struct Cli {
 enum Command {
     /// Check plan files (*.plan.toml), or every plan file below a folder.
     Check(CheckArgs),
+    /// Print a shell completion script: `planlint completions bash > /etc/bash_completion.d/planlint`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `planlint man > planlint.1`.
+    Man,
     /// List the rule packs and their rules.
     Rules {
         /// Show only the packs that would apply to this plan file.
@@ -198,6 +205,21 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check(args),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "planlint", &mut out);
+            write_stdout(&out)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => write_stdout(&out),
+                Err(e) => {
+                    eprintln!("error: cannot render the manual page: {e}");
+                    EXIT_UNCHECKABLE
+                }
+            }
+        }
         Command::Rules { for_file, packs } => rules(for_file, packs),
         Command::Explain { rule, packs } => explain(&rule, packs),
         Command::Test { dir } => test(&dir),
@@ -222,6 +244,19 @@ fn main() -> ExitCode {
         } => import(&file, output, stdout, force, &packs),
     };
     ExitCode::from(code)
+}
+
+/// Write generated output to stdout; a failed write is exit 2 (a closed pipe ends quietly).
+fn write_stdout(bytes: &[u8]) -> u8 {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => EXIT_CLEAN,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_CLEAN,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            EXIT_UNCHECKABLE
+        }
+    }
 }
 
 fn print(text: &str) {

@@ -568,3 +568,23 @@ fn a_folder_with_no_plans_is_said_so() {
     let out = planlint(&["check", "--allow-empty", &empty]);
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn shell_completions_and_the_manual_page() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = planlint(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = stdout(&out);
+        assert!(
+            text.contains("planlint") && text.contains("output-format"),
+            "{shell}: {text}"
+        );
+    }
+    let out = planlint(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = planlint(&["man"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.contains(".TH planlint 1"), "{text}");
+    assert!(text.contains("completions"), "{text}");
+}
