@@ -24,7 +24,9 @@ pub struct Config {
     pub add_packs: Vec<String>,
     /// Packs never applied.
     pub exclude_packs: Vec<String>,
-    /// Rules whose findings are dropped.
+    /// Rules whose findings are kept, by rule id or pack id (every pack's rule when empty).
+    pub select: Vec<String>,
+    /// Rules whose findings are dropped, by rule id or pack id.
     pub ignore: Vec<String>,
     /// Severity per rule id.
     pub severity: Vec<(String, Severity)>,
@@ -38,7 +40,7 @@ pub struct Config {
 pub type ConfigError = (Arc<SourceFile>, Finding);
 
 const TOP_KEYS: &[&str] = &["rules", "packs", "files"];
-const RULES_KEYS: &[&str] = &["dirs", "ignore", "severity"];
+const RULES_KEYS: &[&str] = &["dirs", "select", "ignore", "severity"];
 const PACKS_KEYS: &[&str] = &["add", "exclude"];
 const FILES_KEYS: &[&str] = &["include", "exclude"];
 
@@ -108,6 +110,34 @@ impl Config {
             && self.exclude_set.as_ref().is_none_or(|s| !s.is_match(&rel))
     }
 
+    /// Whether a finding of this rule is reported: selected (when a selection is given) and
+    /// not ignored. A selector is a rule id (`common/unit-names`) or a pack id (`common`).
+    pub fn keeps(&self, code: &str) -> bool {
+        let matches = |selector: &String| {
+            code == selector
+                || code
+                    .strip_prefix(selector.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
+        (self.select.is_empty() || self.select.iter().any(matches))
+            && !self.ignore.iter().any(matches)
+    }
+
+    /// The command line's `--select`, `--extend-select` and `--ignore` over the file's.
+    pub fn with_selection(
+        mut self,
+        select: &[String],
+        extend: &[String],
+        ignore: &[String],
+    ) -> Self {
+        if !select.is_empty() {
+            self.select = select.to_vec();
+        }
+        self.select.extend(extend.iter().cloned());
+        self.ignore.extend(ignore.iter().cloned());
+        self
+    }
+
     pub fn severity_of(&self, code: &str) -> Option<Severity> {
         self.severity
             .iter()
@@ -136,8 +166,9 @@ impl Config {
             None => format!("# no {FILE_NAME} found: defaults\n"),
         };
         out.push_str(&format!(
-            "[rules]\ndirs = {}\nignore = {}\n",
+            "[rules]\ndirs = {}\nselect = {}\nignore = {}\n",
             list(&dirs),
+            list(&self.select),
             list(&self.ignore)
         ));
         out.push_str("\n[rules.severity]\n");
@@ -299,6 +330,7 @@ fn parse(source: &SourceFile, base: &Path) -> Result<Config, Finding> {
             .collect(),
         add_packs: strings(packs, "add")?,
         exclude_packs: strings(packs, "exclude")?,
+        select: strings(rules, "select")?,
         ignore: strings(rules, "ignore")?,
         severity,
         include_set: globs(&include, files, "include")?,
@@ -329,6 +361,27 @@ mod tests {
             .as_ref()
             .unwrap()
             .is_match("drafts/a.plan.toml"));
+    }
+
+    #[test]
+    fn select_and_ignore_take_rule_and_pack_ids() {
+        let c = parse_str(
+            "[rules]\nselect = [\"national-2021\"]\nignore = [\"national-2021/youth-lead\"]\n",
+        )
+        .unwrap();
+        assert!(c.keeps("national-2021/youth-action"));
+        assert!(!c.keeps("national-2021/youth-lead"));
+        assert!(!c.keeps("common/unit-names"));
+        assert!(!c.keeps("national-2021x/youth-action"));
+        let c = c.with_selection(
+            &[],
+            &["common/unit-names".into()],
+            &["national-2021".into()],
+        );
+        assert!(c.keeps("common/unit-names"));
+        assert!(!c.keeps("national-2021/youth-action"));
+        let c = Config::default().with_selection(&["common".into()], &[], &[]);
+        assert!(c.keeps("common/basis-cited") && !c.keeps("national-2021/youth-action"));
     }
 
     #[test]

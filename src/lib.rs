@@ -305,7 +305,7 @@ impl<'r> Checker<'r> {
                     f.suggestion = f.suggestion.take().and_then(|s| document_suggestion(&s));
                 }
             }
-            findings.retain(|f| f.fatal || !self.config.ignore.contains(&f.code));
+            findings.retain(|f| f.fatal || self.config.keeps(&f.code));
             for f in findings.iter_mut().filter(|f| !f.fatal) {
                 if let Some(severity) = self.config.severity_of(&f.code) {
                     f.severity = severity;

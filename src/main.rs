@@ -77,6 +77,9 @@ enum Command {
         path: Option<PathBuf>,
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Show the configuration as `check` would use it with these flags.
+        #[command(flatten)]
+        selection: Selection,
     },
     /// Run the language server over stdio (for editors).
     Lsp,
@@ -104,6 +107,26 @@ struct PackArgs {
     rule_dirs: Vec<PathBuf>,
 }
 
+/// Which rules report, over planlint.toml's `[rules] select` and `ignore`.
+#[derive(clap::Args, Clone, Default)]
+struct Selection {
+    /// Report only these rules: rule ids or pack ids, comma-separated (replaces `select`).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    select: Vec<String>,
+    /// Also report these rules (added to `select`).
+    #[arg(long = "extend-select", value_name = "IDS", value_delimiter = ',')]
+    extend_select: Vec<String>,
+    /// Do not report these rules: rule ids or pack ids (added to `ignore`).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    ignore: Vec<String>,
+}
+
+impl Selection {
+    fn apply(&self, config: Config) -> Config {
+        config.with_selection(&self.select, &self.extend_select, &self.ignore)
+    }
+}
+
 #[derive(clap::Args)]
 struct CheckArgs {
     /// Plan files or folders.
@@ -124,6 +147,8 @@ struct CheckArgs {
     /// A folder with no plans in it is not an error.
     #[arg(long)]
     allow_empty: bool,
+    #[command(flatten)]
+    selection: Selection,
     /// Apply this pack instead of choosing by the plan's period, level and region (repeatable).
     #[arg(long = "pack", value_name = "ID")]
     packs: Vec<String>,
@@ -234,7 +259,11 @@ fn main() -> ExitCode {
             print(planlint::plan::JSON_SCHEMA);
             EXIT_CLEAN
         }
-        Command::Config { path, config } => show_config(path, config),
+        Command::Config {
+            path,
+            config,
+            selection,
+        } => show_config(path, config, &selection),
         Command::Import {
             file,
             output,
@@ -409,6 +438,11 @@ fn check_config_ids(config: &Config, registry: &Registry) -> Result<(), String> 
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
+    // `select` and `ignore` may also come from --select/--extend-select/--ignore.
+    let selected_where = match &config.path {
+        Some(p) => format!("{} or the command line", p.display()),
+        None => "the command line".to_owned(),
+    };
     for id in config.add_packs.iter().chain(&config.exclude_packs) {
         if registry.get(id).is_none() {
             return Err(format!(
@@ -416,11 +450,18 @@ fn check_config_ids(config: &Config, registry: &Registry) -> Result<(), String> 
             ));
         }
     }
-    for id in config
-        .ignore
-        .iter()
-        .chain(config.severity.iter().map(|(id, _)| id))
-    {
+    for id in config.select.iter().chain(&config.ignore) {
+        if !id.contains('/') && registry.get(id).is_some() {
+            continue; // a pack id selects or ignores all its rules
+        }
+        if registry.rule(id).is_none() && id != "plan/unknown-key" {
+            let hint = registry.rule_hint(id);
+            return Err(format!(
+                "{selected_where}: unknown rule or pack `{id}`.{hint} `planlint rules` lists them."
+            ));
+        }
+    }
+    for id in config.severity.iter().map(|(id, _)| id) {
         if registry.rule(id).is_none() && id != "plan/unknown-key" {
             let hint = registry.rule_hint(id);
             return Err(format!("{where_}: unknown rule `{id}`.{hint}"));
@@ -454,7 +495,7 @@ fn check(args: CheckArgs) -> u8 {
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
     let config = match load_config(args.config.as_deref(), &start) {
-        Ok(c) => c,
+        Ok(c) => args.selection.apply(c),
         Err(report) => {
             print(&render(&[report]));
             return EXIT_UNCHECKABLE;
@@ -752,11 +793,11 @@ fn output_format(format: Format, options: HumanOptions) -> OutputFormat {
     }
 }
 
-fn show_config(path: Option<PathBuf>, explicit: Option<PathBuf>) -> u8 {
+fn show_config(path: Option<PathBuf>, explicit: Option<PathBuf>, selection: &Selection) -> u8 {
     let start = path.unwrap_or_else(|| PathBuf::from("."));
     match load_config(explicit.as_deref(), &start) {
         Ok(config) => {
-            print(&config.to_toml());
+            print(&selection.apply(config).to_toml());
             EXIT_CLEAN
         }
         Err(report) => {

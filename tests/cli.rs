@@ -588,3 +588,54 @@ fn shell_completions_and_the_manual_page() {
     assert!(text.contains(".TH planlint 1"), "{text}");
     assert!(text.contains("completions"), "{text}");
 }
+
+#[test]
+fn select_extend_select_and_ignore_on_the_command_line() {
+    let plan = fixture("tangshan-city-2023");
+    let codes = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        all.push(&plan);
+        let out = planlint(&all);
+        let value = json(&out);
+        let mut codes: Vec<String> = value["files"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_owned())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    };
+    let all = codes(&[]);
+    assert!(all.iter().any(|c| c.starts_with("common/")));
+    let national = codes(&["--select", "national-2021"]);
+    assert!(!national.is_empty() && national.iter().all(|c| c.starts_with("national-2021/")));
+    let more = codes(&[
+        "--select",
+        "national-2021",
+        "--extend-select",
+        "common/work-points-lead",
+    ]);
+    assert_eq!(more.len(), national.len() + 1, "{more:?}");
+    let fewer = codes(&["--ignore", "common,national-2021/youth-lead"]);
+    assert!(fewer
+        .iter()
+        .all(|c| !c.starts_with("common/") && c != "national-2021/youth-lead"));
+    assert!(fewer.len() < all.len());
+    // An unknown id is an error, not a silent no-op; `planlint config` shows the merged result.
+    let out = planlint(&["check", "--select", "nosuch", &plan]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule or pack `nosuch`"));
+    let out = planlint(&[
+        "config",
+        "--select",
+        "common",
+        "--ignore",
+        "common/unit-names",
+    ]);
+    let text = stdout(&out);
+    assert!(text.contains(r#"select = ["common"]"#), "{text}");
+    assert!(text.contains(r#"ignore = ["common/unit-names"]"#), "{text}");
+}
