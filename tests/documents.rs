@@ -19,6 +19,26 @@ fn document(name: &str) -> String {
     format!("tests/fixtures/documents/{name}.txt")
 }
 
+/// The plan file `planlint import` makes of a bundled document.
+fn imported(name: &str) -> String {
+    let out = planlint(&["import", "--stdout", &document(name)]);
+    assert_eq!(out.status.code(), Some(0), "{name} imports");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The plan file `planlint import` makes of a text, and `planlint check`'s JSON of it.
+fn import_and_check(text: &str) -> (String, Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.txt"), text).unwrap();
+    let toml = planlint_in(&["import", "--stdout", "plan.txt"], dir.path());
+    let check = planlint_in(&["check", "--format", "json", "plan.txt"], dir.path());
+    (
+        String::from_utf8_lossy(&toml.stdout).into_owned(),
+        check.status.code(),
+        String::from_utf8_lossy(&check.stdout).into_owned(),
+    )
+}
+
 /// (rule id, label) of every finding of one document, from the JSON output.
 fn findings(args: &[&str]) -> (Option<i32>, Vec<(String, String, String)>) {
     let out = planlint(args);
@@ -54,8 +74,7 @@ fn compliant_documents_raise_no_error() {
 
 #[test]
 fn a_county_that_names_no_province_is_placed_by_the_gazetteer() {
-    let out = planlint(&["import", "--stdout", &document("xiping-county-2021-2025")]);
-    let toml = String::from_utf8_lossy(&out.stdout);
+    let toml = imported("xiping-county-2021-2025");
     assert!(
         toml.contains(r#"region = ["河南省", "驻马店市", "西平县"]"#),
         "{toml}"
@@ -68,8 +87,7 @@ fn a_county_that_names_no_province_is_placed_by_the_gazetteer() {
 
 #[test]
 fn the_science_literacy_plan_is_taken_from_a_notice_that_issues_two() {
-    let out = planlint(&["import", "--stdout", &document("kaifeng-city-2021-2025")]);
-    let toml = String::from_utf8_lossy(&out.stdout);
+    let toml = imported("kaifeng-city-2021-2025");
     assert!(
         toml.contains("title = \"开封市全民科学素质行动规划纲要实施方案\""),
         "{toml}"
@@ -79,12 +97,7 @@ fn the_science_literacy_plan_is_taken_from_a_notice_that_issues_two() {
 
 #[test]
 fn an_autonomous_prefecture_written_short_and_pdf_brackets_are_read() {
-    let out = planlint(&[
-        "import",
-        "--stdout",
-        &document("qiannan-prefecture-2021-2025"),
-    ]);
-    let toml = String::from_utf8_lossy(&out.stdout);
+    let toml = imported("qiannan-prefecture-2021-2025");
     // 黔南州 is 黔南布依族苗族自治州; the title and its period run over two lines; 国发„2021‟9号
     // is the outline's number in a PDF's brackets; headings run on into their paragraphs.
     assert!(
@@ -100,12 +113,7 @@ fn an_autonomous_prefecture_written_short_and_pdf_brackets_are_read() {
 
 #[test]
 fn actions_numbered_as_items_are_actions_with_their_leads() {
-    let out = planlint(&[
-        "import",
-        "--stdout",
-        &document("liuyang-county-city-2021-2025"),
-    ]);
-    let toml = String::from_utf8_lossy(&out.stdout);
+    let toml = imported("liuyang-county-city-2021-2025");
     assert!(
         toml.contains(r#"region = ["湖南省", "长沙市", "浏阳市"]"#),
         "{toml}"
@@ -123,17 +131,25 @@ fn actions_numbered_as_items_are_actions_with_their_leads() {
     assert!(!toml[goal..youth].contains("hedge"), "{toml}");
 }
 
+/// A bundled document's text.
+fn text_of(name: &str) -> String {
+    std::fs::read_to_string(root().join(document(name))).unwrap()
+}
+
+/// The text less the part from `from` up to `to`.
+fn without(text: &str, from: &str, to: &str) -> String {
+    let start = text.find(from).expect("the part to cut");
+    let end = text.find(to).expect("where the cut ends");
+    format!("{}{}", &text[..start], &text[end..])
+}
+
 #[test]
 fn items_numbered_below_an_action_item_are_its_measures() {
-    let text =
-        std::fs::read_to_string(root().join(document("liuyang-county-city-2021-2025"))).unwrap();
+    let text = text_of("liuyang-county-city-2021-2025");
     let item = "1.青少年科学素质提升行动。完善学校科学教育，每年举办青少年科技创新大赛。（市教育局、市科协牵头）";
     let nested = "1.青少年科学素质提升行动\n(1)完善学校科学教育。（市教育局、市科协牵头）\n(2)到2025年建成科技创新示范校20所。（市教育局牵头）";
     assert!(text.contains(item));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("plan.txt"), text.replace(item, nested)).unwrap();
-    let out = planlint_in(&["import", "--stdout", "plan.txt"], dir.path());
-    let toml = String::from_utf8_lossy(&out.stdout);
+    let (toml, _, _) = import_and_check(&text.replace(item, nested));
     let youth = toml
         .find(r#"name = "青少年科学素质提升行动""#)
         .expect("the action");
@@ -155,57 +171,41 @@ fn items_numbered_below_an_action_item_are_its_measures() {
 
 #[test]
 fn a_place_name_several_places_share_is_decided_by_the_cited_plan_or_left_open() {
-    let text = std::fs::read_to_string(root().join(document("kaifeng-city-2021-2025"))).unwrap();
     // 鼓楼区 is in Nanjing, Xuzhou, Fuzhou and Kaifeng; this plan cites Henan's plan.
-    let gulou = text.replace("开封市", "鼓楼区").replace("汴政办", "鼓政办");
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("plan.txt"), &gulou).unwrap();
-    let out = planlint_in(&["import", "--stdout", "plan.txt"], dir.path());
-    let toml = String::from_utf8_lossy(&out.stdout);
+    let gulou = text_of("kaifeng-city-2021-2025")
+        .replace("开封市", "鼓楼区")
+        .replace("汴政办", "鼓政办");
+    let (toml, _, _) = import_and_check(&gulou);
     assert!(
         toml.contains(r#"region = ["河南省", "开封市", "鼓楼区"]"#),
         "{toml}"
     );
     // Without the citation nothing decides: no region, and the import says why.
-    let start = gulou.find("和《河南省").unwrap();
-    let end = gulou.find("精神，结合我市实际").unwrap();
-    let undecided = format!("{}{}", &gulou[..start], &gulou[end..]);
-    std::fs::write(dir.path().join("plan.txt"), &undecided).unwrap();
-    let out = planlint_in(&["import", "--stdout", "plan.txt"], dir.path());
-    let toml = String::from_utf8_lossy(&out.stdout);
+    let (toml, _, _) = import_and_check(&without(&gulou, "和《河南省", "精神，结合我市实际"));
     assert!(!toml.contains("region = ["), "{toml}");
     assert!(toml.contains("“鼓楼区” names places in"), "{toml}");
 }
 
 #[test]
 fn a_planted_defect_is_still_found() {
-    let text = std::fs::read_to_string(root().join(document("xiping-county-2021-2025"))).unwrap();
-    let start = text.find("（四）老年人科学素质提升行动").unwrap();
-    let end = text.find("（五）领导干部").unwrap();
-    let defective = format!("{}{}", &text[..start], &text[end..]);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("plan.txt"), defective).unwrap();
-    let out = planlint_in(&["check", "--format", "json", "plan.txt"], dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("national-2021/elderly-action"), "{stdout}");
+    let text = text_of("xiping-county-2021-2025");
+    let (_, code, json) = import_and_check(&without(
+        &text,
+        "（四）老年人科学素质提升行动",
+        "（五）领导干部",
+    ));
+    assert_eq!(code, Some(1));
+    assert!(json.contains("national-2021/elderly-action"), "{json}");
 }
 
 #[test]
 fn a_work_points_plan_with_no_item_for_a_group_misses_that_action() {
-    let text =
-        std::fs::read_to_string(root().join(document("gulou-district-2024-work-points"))).unwrap();
     // Item 4 is the only one that serves the elderly (智慧助老, 老年人健康科普).
-    let start = text.find("4.开展智慧助老").unwrap();
-    let end = text.find("5.将科学素质教育").unwrap();
-    let defective = format!("{}{}", &text[..start], &text[end..]);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("plan.txt"), defective).unwrap();
-    let out = planlint_in(&["check", "--format", "json", "plan.txt"], dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("national-2021/elderly-action"), "{stdout}");
-    assert!(!stdout.contains("national-2021/youth-action"), "{stdout}");
+    let text = text_of("gulou-district-2024-work-points");
+    let (_, code, json) = import_and_check(&without(&text, "4.开展智慧助老", "5.将科学素质教育"));
+    assert_eq!(code, Some(1));
+    assert!(json.contains("national-2021/elderly-action"), "{json}");
+    assert!(!json.contains("national-2021/youth-action"), "{json}");
 }
 
 #[test]
