@@ -147,6 +147,9 @@ struct CheckArgs {
     /// A folder with no plans in it is not an error.
     #[arg(long)]
     allow_empty: bool,
+    /// Check again whenever a plan, pack or planlint.toml below the paths changes.
+    #[arg(long)]
+    watch: bool,
     #[command(flatten)]
     selection: Selection,
     /// Apply this pack instead of choosing by the plan's period, level and region (repeatable).
@@ -471,6 +474,69 @@ fn check_config_ids(config: &Config, registry: &Registry) -> Result<(), String> 
 }
 
 fn check(args: CheckArgs) -> u8 {
+    if args.watch {
+        return watch(&args);
+    }
+    check_once(&args)
+}
+
+/// `check --watch`: check, then again whenever a plan file, a pack or planlint.toml below the
+/// given paths changes, clearing the screen between runs, until interrupted.
+fn watch(args: &CheckArgs) -> u8 {
+    use notify::Watcher;
+    let (changed, events) = std::sync::mpsc::channel();
+    let mut watcher =
+        match notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            if let Ok(event) = event {
+                if !matches!(event.kind, notify::EventKind::Access(_)) {
+                    let _ = changed.send(event.paths);
+                }
+            }
+        }) {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("error: cannot watch for changes: {e}");
+                return EXIT_UNCHECKABLE;
+            }
+        };
+    for path in &args.paths {
+        if let Err(e) = watcher.watch(path, notify::RecursiveMode::Recursive) {
+            eprintln!("error: cannot watch {}: {e}", path.display());
+            return EXIT_UNCHECKABLE;
+        }
+    }
+    let relevant = |paths: &[PathBuf]| {
+        paths.iter().any(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.ends_with(".plan.toml")
+                || name.ends_with(".rules")
+                || name == "planlint.toml"
+                || [".txt", ".docx"].iter().any(|e| name.ends_with(e))
+        })
+    };
+    loop {
+        // Clear the screen and move home, as cargo-watch and ruff --watch do; not in a pipe.
+        if std::io::stdout().is_terminal() {
+            print!("\x1b[2J\x1b[H");
+        }
+        check_once(args);
+        eprintln!("watching for changes (Ctrl-C to stop)");
+        // Wait for a relevant change, then let a burst of events (an editor's save) settle.
+        loop {
+            match events.recv() {
+                Ok(paths) if relevant(&paths) => break,
+                Ok(_) => continue,
+                Err(_) => return EXIT_UNCHECKABLE,
+            }
+        }
+        while events
+            .recv_timeout(std::time::Duration::from_millis(100))
+            .is_ok()
+        {}
+    }
+}
+
+fn check_once(args: &CheckArgs) -> u8 {
     let options = HumanOptions {
         quiet: args.quiet,
         ..human_options(args.color)

@@ -639,3 +639,47 @@ fn select_extend_select_and_ignore_on_the_command_line() {
     assert!(text.contains(r#"select = ["common"]"#), "{text}");
     assert!(text.contains(r#"ignore = ["common/unit-names"]"#), "{text}");
 }
+
+#[test]
+fn watch_checks_again_when_a_plan_changes() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("a.plan.toml");
+    std::fs::copy(fixture("changzhi-city-2021-2025"), &plan).unwrap();
+    let mut child = common::command_in(&["check", "--watch", "."], dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = String::new();
+    let mut wait_for_runs = |runs: usize| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while seen.matches("checked 1 file").count() < runs {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(bytes) => seen.push_str(&String::from_utf8_lossy(&bytes)),
+                Err(_) => return false,
+            }
+        }
+        true
+    };
+    assert!(wait_for_runs(1), "the first run");
+    // Edit the plan: a warning less (the 14.5 % goal raised to 16 %).
+    let text = std::fs::read_to_string(&plan).unwrap();
+    std::fs::write(&plan, text.replace("value = 14.5", "value = 16")).unwrap();
+    let again = wait_for_runs(2);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(again, "no second run after the edit: {seen}");
+    assert!(seen.contains("0 errors, 5 warnings"), "{seen}");
+}
