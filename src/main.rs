@@ -302,8 +302,16 @@ fn human_options(color: Color) -> HumanOptions {
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
+    // Snippets and help wrap to the terminal; piped output keeps the default width, so that
+    // logs and tests do not depend on who ran them.
+    let width = std::io::stdout()
+        .is_terminal()
+        .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+        .flatten()
+        .filter(|w| *w >= 40);
     HumanOptions {
         color,
+        width: width.unwrap_or(HumanOptions::default().width),
         ..HumanOptions::default()
     }
 }

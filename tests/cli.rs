@@ -683,3 +683,33 @@ fn watch_checks_again_when_a_plan_changes() {
     assert!(again, "no second run after the edit: {seen}");
     assert!(seen.contains("0 errors, 5 warnings"), "{seen}");
 }
+
+#[test]
+fn long_paragraphs_are_clipped_around_the_finding() {
+    // Changzhi's goal is one 150-character paragraph; piped output is 100 columns wide.
+    let columns = |l: &str| -> usize {
+        l.chars()
+            .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+            .sum()
+    };
+    // Also a plan file whose finding sits between two long lines (shown alone, then).
+    let example = planlint(&["check", "examples/mengjin-district-2021-2025.plan.toml"]);
+    let out = planlint(&["check", "tests/fixtures/texts/changzhi-city-2021-2025.txt"]);
+    let text = stdout(&out);
+    for line in (text.clone() + &stdout(&example))
+        .lines()
+        .filter(|l| l.contains(" │ "))
+    {
+        assert!(columns(line) <= 100, "too wide ({}): {line}", columns(line));
+    }
+    // The finding's own text is kept, with an ellipsis where the line was cut, and the header
+    // still gives the real line and column.
+    assert!(
+        text.contains("…市公民具备科学素质的比例达到14.5%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("changzhi-city-2021-2025.txt:40:23]"),
+        "{text}"
+    );
+}

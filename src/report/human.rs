@@ -9,7 +9,7 @@ use miette::{
 
 use super::{full_help, Summary};
 use crate::diagnostic::{Finding, Severity};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 use crate::FileReport;
 
 #[derive(Clone, Copy, Debug)]
@@ -35,7 +35,7 @@ pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
     let mut out = String::new();
     let handler = handler(options);
     for report in reports {
-        out.push_str(&render_file(report, &handler, options.quiet));
+        out.push_str(&render_file(report, &handler, options));
     }
     let packs: std::collections::BTreeSet<String> = reports
         .iter()
@@ -95,8 +95,9 @@ pub(super) fn handler(options: HumanOptions) -> GraphicalReportHandler {
 pub(super) fn render_file(
     report: &FileReport,
     handler: &GraphicalReportHandler,
-    quiet: bool,
+    options: HumanOptions,
 ) -> String {
+    let (quiet, width) = (options.quiet, options.width);
     let mut out = String::new();
     if !report.packs.is_empty() && !quiet {
         let packs: Vec<String> = report
@@ -130,20 +131,28 @@ pub(super) fn render_file(
         }
     }
     for finding in &report.findings {
-        let line = report.source.line_span(finding.span.start);
+        let file = &report.source;
+        let line = file.line_span(finding.span.start);
         // A snippet of a huge line (minified or hostile input) would flood the terminal.
         let show_source = line.len() <= MAX_SNIPPET_LINE;
+        let (source, span) = Snippet::around(file, finding.span, width);
         let diagnostic = Rendered {
             finding,
-            source: CharColumns(&report.source),
+            file,
+            source,
+            span,
             show_source,
             related: finding
                 .related
                 .iter()
-                .filter(|r| report.source.line_span(r.span.start).len() <= MAX_SNIPPET_LINE)
-                .map(|r| RelatedPlace {
-                    related: r,
-                    source: CharColumns(&report.source),
+                .filter(|r| file.line_span(r.span.start).len() <= MAX_SNIPPET_LINE)
+                .map(|r| {
+                    let (source, span) = Snippet::around(file, r.span, width);
+                    RelatedPlace {
+                        related: r,
+                        source,
+                        span,
+                    }
                 })
                 .collect(),
         };
@@ -208,7 +217,11 @@ const MAX_SNIPPET_LINE: usize = 1000;
 /// at run time (miette#437), and ours come from the packs.
 struct Rendered<'a> {
     finding: &'a Finding,
-    source: CharColumns<'a>,
+    file: &'a SourceFile,
+    /// The source as shown: the file, or its long line clipped around the finding.
+    source: Snippet<'a>,
+    /// The finding's span in `source`.
+    span: Span,
     show_source: bool,
     related: Vec<RelatedPlace<'a>>,
 }
@@ -216,7 +229,8 @@ struct Rendered<'a> {
 /// A related place of a finding (where a name was first written…), shown after it.
 struct RelatedPlace<'a> {
     related: &'a crate::diagnostic::Related,
-    source: CharColumns<'a>,
+    source: Snippet<'a>,
+    span: Span,
 }
 
 impl fmt::Debug for RelatedPlace<'_> {
@@ -243,11 +257,10 @@ impl Diagnostic for RelatedPlace<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.source.0.clamp(self.related.span);
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
                 None,
-                SourceSpan::new(span.start.into(), span.len()),
+                SourceSpan::new(self.span.start.into(), self.span.len()),
             ),
         )))
     }
@@ -287,7 +300,7 @@ impl Diagnostic for Rendered<'_> {
         if self.show_source {
             return help.map(|h| Box::new(h) as Box<dyn fmt::Display>);
         }
-        let file = self.source.0;
+        let file = self.file;
         let at = file.line_col(self.finding.span.start);
         let location = format!(
             "at {}:{}:{} ({}; the line is too long to show)",
@@ -307,14 +320,147 @@ impl Diagnostic for Rendered<'_> {
         if !self.show_source {
             return None;
         }
-        let file = self.source.0;
-        let main = file.clamp(self.finding.span);
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
                 Some(self.finding.label.clone()),
-                SourceSpan::new(main.start.into(), main.len()),
+                SourceSpan::new(self.span.start.into(), self.span.len()),
             ),
         )))
+    }
+}
+
+/// What a snippet shows: the file, or — when the finding's line is wider than the terminal (a
+/// document's 500-character paragraph) — that line alone, clipped around the finding with an
+/// ellipsis at each cut, keeping the real line and column numbers.
+enum Snippet<'a> {
+    File(CharColumns<'a>),
+    Clipped(ClippedLine<'a>),
+}
+
+struct ClippedLine<'a> {
+    file: &'a SourceFile,
+    /// “…” + the shown part of the line + “…”.
+    text: String,
+    /// Where the shown part starts in the file, and in `text`.
+    real_start: usize,
+    shown_at: usize,
+}
+
+/// Columns a character takes in a terminal: two for CJK and other wide characters.
+fn columns(c: char) -> usize {
+    match c as u32 {
+        0x1100..=0x115F
+        | 0x2E80..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD => 2,
+        _ => 1,
+    }
+}
+
+impl<'a> Snippet<'a> {
+    /// The snippet for `span` and the span's place in it, for a terminal `width` columns wide.
+    fn around(file: &'a SourceFile, span: Span, width: usize) -> (Snippet<'a>, Span) {
+        let span = file.clamp(span);
+        let line = file.line_span(span.start);
+        let text = &file.text[line.start..line.end];
+        // The gutter (line number, bars) takes about ten columns.
+        let budget = width.saturating_sub(12).max(20);
+        let width_of = |t: &str| t.chars().map(columns).sum::<usize>();
+        if line.len() > MAX_SNIPPET_LINE {
+            return (Snippet::File(CharColumns(file)), span);
+        }
+        if width_of(text) <= budget {
+            // The line fits; its neighbours, shown as context, must fit too, or the line is
+            // shown alone.
+            let before = line.start.checked_sub(1).map(|o| file.line_span(o));
+            let after = (line.end + 1 < file.text.len()).then(|| file.line_span(line.end + 1));
+            let neighbours_fit = [before, after]
+                .into_iter()
+                .flatten()
+                .all(|l| width_of(&file.text[l.start..l.end]) <= budget);
+            if neighbours_fit {
+                return (Snippet::File(CharColumns(file)), span);
+            }
+            let alone = ClippedLine {
+                file,
+                text: text.to_owned(),
+                real_start: line.start,
+                shown_at: 0,
+            };
+            return (
+                Snippet::Clipped(alone),
+                Span::new(span.start - line.start, span.end.min(line.end) - line.start),
+            );
+        }
+        // A third of the room before the finding, the rest from it on.
+        let at = span.start - line.start;
+        let (mut start, mut used) = (at, 0);
+        for (i, c) in text[..at].char_indices().rev() {
+            if used + columns(c) > budget / 3 {
+                break;
+            }
+            used += columns(c);
+            start = i;
+        }
+        let mut end = at;
+        for (i, c) in text[at..].char_indices() {
+            if used + columns(c) > budget {
+                break;
+            }
+            used += columns(c);
+            end = at + i + c.len_utf8();
+        }
+        let left = if start > 0 { "…" } else { "" };
+        let right = if end < text.len() { "…" } else { "" };
+        let real_start = line.start + start;
+        // The label stays within what is shown.
+        let shown_end = (line.start + end).max(span.start);
+        let mapped = Span::new(
+            left.len() + span.start - real_start,
+            left.len() + span.end.clamp(span.start, shown_end) - real_start,
+        );
+        let clipped = ClippedLine {
+            file,
+            text: format!("{left}{}{right}", &text[start..end]),
+            real_start,
+            shown_at: left.len(),
+        };
+        (Snippet::Clipped(clipped), mapped)
+    }
+}
+
+impl SourceCode for Snippet<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        match self {
+            Snippet::File(file) => file.read_span(span, context_lines_before, context_lines_after),
+            Snippet::Clipped(clipped) => {
+                // One line (context lines asked for do not exist in it); the header gives the
+                // real line and column.
+                let inner =
+                    clipped
+                        .text
+                        .read_span(span, context_lines_before, context_lines_after)?;
+                let shown = inner.span().offset().saturating_sub(clipped.shown_at);
+                let at = clipped.file.line_col(clipped.real_start + shown);
+                Ok(Box::new(MietteSpanContents::new_named(
+                    clipped.file.name.clone(),
+                    inner.data(),
+                    *inner.span(),
+                    at.line - 1,
+                    at.column - 1,
+                    1,
+                )))
+            }
+        }
     }
 }
 

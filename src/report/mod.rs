@@ -104,7 +104,7 @@ impl<'r> ReportStream<'r> {
             OutputFormat::Human(o) => self
                 .handler
                 .as_ref()
-                .map(|h| human::render_file(report, h, o.quiet)),
+                .map(|h| human::render_file(report, h, o)),
             OutputFormat::Concise { .. } => Some(human::render_concise(report)),
             OutputFormat::Json => Some(json::json_file_body(report)),
             _ => None,
@@ -134,7 +134,7 @@ impl<'r> ReportStream<'r> {
             OutputFormat::Human(o) => human::render_file(
                 report,
                 self.handler.as_ref().expect("set for human output"),
-                o.quiet,
+                o,
             ),
             OutputFormat::Concise { .. } => human::render_concise(report),
             OutputFormat::Json => json::json_file(report, first),
