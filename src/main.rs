@@ -316,6 +316,15 @@ fn human_options(color: Color) -> HumanOptions {
     }
 }
 
+/// Human output for the diagnostics of commands other than `check` (a broken pack, a bad
+/// config, an unreadable document): no "checked N files" summary, which belongs to `check`.
+fn diagnostics_options() -> HumanOptions {
+    HumanOptions {
+        quiet: true,
+        ..human_options(Color::Auto)
+    }
+}
+
 /// Built-in packs plus those of `--rules` folders; on error, the reports to print instead.
 /// The registry lives for the whole process.
 fn registry(args: &PackArgs) -> Result<&'static Registry, Vec<FileReport>> {
@@ -875,7 +884,7 @@ fn show_config(path: Option<PathBuf>, explicit: Option<PathBuf>, selection: &Sel
             EXIT_CLEAN
         }
         Err(report) => {
-            print(&render_human(&[report], human_options(Color::Auto)));
+            print(&render_human(&[report], diagnostics_options()));
             EXIT_UNCHECKABLE
         }
     }
@@ -891,7 +900,7 @@ fn import(
     let registry = match registry(pack_args) {
         Ok(r) => r,
         Err(reports) => {
-            print(&render_human(&reports, human_options(Color::Auto)));
+            print(&render_human(&reports, diagnostics_options()));
             return EXIT_UNCHECKABLE;
         }
     };
@@ -899,7 +908,7 @@ fn import(
     let (_, imported) = match planlint::import_path(file, &name, registry) {
         Ok(done) => done,
         Err(report) => {
-            eprint!("{}", render_human(&[*report], human_options(Color::Auto)));
+            eprint!("{}", render_human(&[*report], diagnostics_options()));
             return EXIT_UNCHECKABLE;
         }
     };
@@ -949,7 +958,7 @@ fn test(dir: &Path) -> u8 {
     let registry = match registry(&pack_args) {
         Ok(r) => r,
         Err(reports) => {
-            print(&render_human(&reports, human_options(Color::Auto)));
+            print(&render_human(&reports, diagnostics_options()));
             return EXIT_UNCHECKABLE;
         }
     };
@@ -1025,7 +1034,7 @@ fn rules(for_file: Option<PathBuf>, args: PackArgs) -> u8 {
     let registry = match registry(&args) {
         Ok(r) => r,
         Err(reports) => {
-            print(&render_human(&reports, human_options(Color::Auto)));
+            print(&render_human(&reports, diagnostics_options()));
             return EXIT_UNCHECKABLE;
         }
     };
@@ -1035,7 +1044,7 @@ fn rules(for_file: Option<PathBuf>, args: PackArgs) -> u8 {
             let report =
                 planlint::check_path(path, &path.display().to_string(), &Checker::new(registry));
             if report.is_fatal() {
-                print(&render_human(&[report], human_options(Color::Auto)));
+                print(&render_human(&[report], diagnostics_options()));
                 return EXIT_UNCHECKABLE;
             }
             report
@@ -1126,7 +1135,7 @@ fn explain(id: &str, args: PackArgs) -> u8 {
     let registry = match registry(&args) {
         Ok(r) => r,
         Err(reports) => {
-            print(&render_human(&reports, human_options(Color::Auto)));
+            print(&render_human(&reports, diagnostics_options()));
             return EXIT_UNCHECKABLE;
         }
     };

@@ -713,3 +713,21 @@ fn long_paragraphs_are_clipped_around_the_finding() {
         "{text}"
     );
 }
+
+#[test]
+fn only_check_prints_the_summary_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "会议记录。\n").unwrap();
+    std::fs::write(dir.path().join("bad.rules"), "pack broken {").unwrap();
+    for args in [
+        vec!["import", "notes.txt"],
+        vec!["import", "missing.txt"],
+        vec!["rules", "--rules", "."],
+        vec!["explain", "common/unit-names", "--rules", "."],
+    ] {
+        let out = common::planlint_in(&args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let all = stdout(&out) + &String::from_utf8_lossy(&out.stderr);
+        assert!(!all.contains("checked "), "{args:?}: {all}");
+    }
+}
