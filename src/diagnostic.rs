@@ -83,6 +83,8 @@ pub struct Finding {
     pub cite: Option<Cite>,
     /// TOML the author can add to satisfy the rule.
     pub suggestion: Option<String>,
+    /// The same advice for a document (.txt, .docx): what to write, and where, in words.
+    pub document_suggestion: Option<String>,
     pub related: Vec<Related>,
     /// The rule's definition, for findings of rules.
     pub origin: Option<RuleOrigin>,
@@ -107,6 +109,7 @@ impl Finding {
             help: None,
             cite: None,
             suggestion: None,
+            document_suggestion: None,
             related: Vec::new(),
             origin: None,
             fatal: true,

@@ -209,32 +209,6 @@ pub fn check_source(source: Arc<SourceFile>, checker: &Checker<'_>) -> FileRepor
     checker.check_model(source, loaded.plan, loaded.diagnostics, true)
 }
 
-/// A plan-file suggestion (a TOML snippet) said for a document: a missing section becomes
-/// “在“重点工程”部分增加“…”，并写明牵头单位”; a value to write becomes that value.
-fn document_suggestion(toml: &str) -> Option<String> {
-    let mut lines = toml.lines();
-    let first = lines.next()?.trim();
-    let part = match first {
-        "[[actions]]" => "提升行动",
-        "[[projects]]" => "重点工程",
-        "[[safeguards]]" => "组织实施",
-        _ => {
-            // `basis = ["…"]`, `lead = […]`, `"…"`: the quoted values are what to write.
-            let values: Vec<&str> = first
-                .split('"')
-                .skip(1)
-                .step_by(2)
-                .filter(|v| !v.contains('…'))
-                .collect();
-            return (!values.is_empty()).then(|| format!("在文中写明：{}", values.join("、")));
-        }
-    };
-    let name = lines
-        .find_map(|l| l.trim().strip_prefix("name = "))
-        .map(|n| n.trim_matches('"'))?;
-    Some(format!("在“{part}”部分增加“{name}”，并写明牵头单位和措施"))
-}
-
 /// What a run checks with: the packs, a forced choice of packs, the project configuration.
 pub struct Checker<'r> {
     pub registry: &'r Registry,
@@ -302,7 +276,7 @@ impl<'r> Checker<'r> {
             if !toml {
                 // A document is not edited as TOML: say what to add to it, and where.
                 for f in findings.iter_mut() {
-                    f.suggestion = f.suggestion.take().and_then(|s| document_suggestion(&s));
+                    f.suggestion = f.document_suggestion.take();
                 }
             }
             findings.retain(|f| f.fatal || self.config.keeps(&f.code));

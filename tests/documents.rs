@@ -196,6 +196,12 @@ fn a_planted_defect_is_still_found() {
     ));
     assert_eq!(code, Some(1));
     assert!(json.contains("national-2021/elderly-action"), "{json}");
+    // A document is told what to write in it, not a TOML table to add.
+    assert!(
+        json.contains("在“提升行动”部分增加“老年人科学素质提升行动”"),
+        "{json}"
+    );
+    assert!(!json.contains("[[actions]]"), "{json}");
 }
 
 #[test]

@@ -52,6 +52,7 @@ fn finding(rule: &ResolvedRule, span: Span, label: String) -> Finding {
         help: rule.help.clone(),
         cite: Some(rule.cite.clone()),
         suggestion: None,
+        document_suggestion: None,
         related: Vec::new(),
         origin: Some({
             let at = rule.source.line_col(rule.span.start);
@@ -211,6 +212,11 @@ fn run_rule<'p>(
                     kind.table_key(),
                     name.canonical
                 ));
+                f.document_suggestion = Some(format!(
+                    "在“{}”部分增加“{}”，并写明牵头单位和措施",
+                    kind.zh(),
+                    name.canonical
+                ));
                 out.push(f);
             }
         }
@@ -225,6 +231,10 @@ fn run_rule<'p>(
                         format!("“{}”未写明牵头单位", section.name.value),
                     );
                     f.suggestion = Some(format!("lead = [{}]", suggest_units(patterns)));
+                    f.document_suggestion = Some(
+                        "在该部分或其各项措施后写明牵头单位，如“（市教育局、市科协牵头）”"
+                            .to_owned(),
+                    );
                     out.push(f);
                     continue;
                 }
@@ -259,6 +269,10 @@ fn run_rule<'p>(
                         section.kind.table_key(),
                         plan.period.value.1
                     ));
+                    f.document_suggestion = Some(format!(
+                        "在该部分写明至少一个量化目标，如“到{}年，完成培训300人次”",
+                        plan.period.value.1
+                    ));
                     out.push(f);
                 }
             }
@@ -285,6 +299,11 @@ fn run_rule<'p>(
                         "[[targets]]\nindicator = \"{}\"\nrelation = \"at-least\"\nvalue = …\nunit = \"%\"\nyear = {}",
                         name.canonical,
                         year.unwrap_or(plan.period.value.1)
+                    ));
+                    f.document_suggestion = Some(format!(
+                        "在目标部分写明“到{}年，{}达到…%”",
+                        year.unwrap_or(plan.period.value.1),
+                        name.canonical
                     ));
                     out.push(f);
                 }
@@ -398,6 +417,10 @@ fn basis(
                 let span = plan.basis_span.unwrap_or(plan.span);
                 let mut f = finding(rule, span, "未写明所依据的上级文件".into());
                 f.suggestion = Some(format!("basis = [\"{}\"]", pack.document));
+                f.document_suggestion = Some(format!(
+                    "在文首写明依据，如“根据《{}》（{}）”",
+                    pack.title, pack.document
+                ));
                 out.push(f);
             }
         }
@@ -422,6 +445,9 @@ fn basis(
                     None => "只写了文件标题，请补上文号".to_owned(),
                 };
                 let mut f = finding(rule, cited.span, label);
+                f.document_suggestion = number
+                    .as_ref()
+                    .map(|n| format!("在文件标题后写明文号（{n}）"));
                 f.suggestion = number.map(|n| format!("\"{n}\""));
                 out.push(f);
             }
@@ -438,6 +464,10 @@ fn basis(
             let span = plan.basis_span.unwrap_or(plan.basis[0].span);
             let mut f = finding(rule, span, label);
             f.suggestion = Some(format!("\"{}\"", pack.document));
+            f.document_suggestion = Some(format!(
+                "在依据中写明《{}》（{}）",
+                pack.title, pack.document
+            ));
             out.push(f);
         }
         BasisCheck::Foreign => {
@@ -496,6 +526,7 @@ fn basis(
                 }
                 let mut f = finding(rule, cited.span, format!("应写作“{standard}”"));
                 f.suggestion = Some(format!("\"{standard}\""));
+                f.document_suggestion = Some(format!("改写作“{standard}”"));
                 out.push(f);
             }
         }
