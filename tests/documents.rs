@@ -215,6 +215,22 @@ fn a_work_points_plan_with_no_item_for_a_group_misses_that_action() {
 }
 
 #[test]
+fn plans_titled_by_other_names_are_read() {
+    // 实施意见 for an implementation plan; 工作计划 for a year's work points.
+    let yijian = text_of("xiping-county-2021-2025").replace(
+        "全民科学素质行动规划纲要实施方案",
+        "贯彻落实全民科学素质行动规划纲要的实施意见",
+    );
+    let (toml, code, _) = import_and_check(&yijian);
+    assert_eq!(code, Some(0), "{toml}");
+    assert!(toml.contains(r#"kind = "implementation""#), "{toml}");
+    let jihua = text_of("gulou-district-2024-work-points").replace("工作要点", "工作计划");
+    let (toml, code, _) = import_and_check(&jihua);
+    assert_eq!(code, Some(0), "{toml}");
+    assert!(toml.contains(r#"kind = "work-points""#), "{toml}");
+}
+
+#[test]
 fn a_news_report_is_refused_as_one() {
     let out = planlint(&["check", &document("news-article")]);
     assert_eq!(out.status.code(), Some(2));

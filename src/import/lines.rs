@@ -62,6 +62,9 @@ fn ends_complete(line: &str) -> bool {
     const WORDS: &[&str] = &[
         "方案",
         "要点",
+        "意见",
+        "计划",
+        "安排",
         "通知",
         "纲要",
         "办公室",

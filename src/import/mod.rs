@@ -225,7 +225,11 @@ fn find_title(lines: &[Line]) -> Option<TitleAt> {
     );
     static QUOTED: OnceLock<Regex> = OnceLock::new();
     let quoted = re(&QUOTED, r"《([^》]+)》");
-    let is_plan = |t: &str| t.contains("方案") || t.contains("要点") || t.contains("规划");
+    let is_plan = |t: &str| {
+        ["方案", "要点", "规划", "实施意见", "工作计划", "工作安排"]
+            .iter()
+            .any(|w| t.contains(w))
+    };
     for (i, line) in lines.iter().enumerate().take(40) {
         if !notice.is_match(&line.text) {
             continue;
@@ -250,15 +254,21 @@ fn find_title(lines: &[Line]) -> Option<TitleAt> {
     }
     lines.iter().enumerate().take(40).find_map(|(i, line)| {
         let t = &line.text;
-        ((t.contains("实施方案") || t.contains("工作要点"))
-            && !t.contains('。')
-            && !t.contains("关于印发")
-            && t.chars().count() < 80)
-            .then_some(TitleAt {
+        // A title names the kind of document: 实施方案 and 工作要点 always; the other names plans
+        // go by only with science literacy in them (…科学素质…实施意见, 科普工作计划).
+        let named = t.contains("实施方案")
+            || t.contains("工作要点")
+            || (["实施意见", "工作计划", "工作安排", "行动方案"]
+                .iter()
+                .any(|w| t.contains(w))
+                && (t.contains("科学素质") || t.contains("科普")));
+        (named && !t.contains('。') && !t.contains("关于印发") && t.chars().count() < 80).then_some(
+            TitleAt {
                 line: i,
                 start: 0,
                 end: t.len(),
-            })
+            },
+        )
     })
 }
 
@@ -363,7 +373,11 @@ impl<'a> Builder<'a> {
     /// name that several places share.
     fn metadata(&mut self) {
         let title = &self.lines[self.title.line].text[self.title.start..self.title.end];
-        if title.contains("要点") {
+        // A year's list of tasks: 工作要点, 工作计划, 工作安排.
+        if ["要点", "工作计划", "工作安排"]
+            .iter()
+            .any(|w| title.contains(w))
+        {
             self.kind = Sp::new(PlanKind::WorkPoints, self.title_value.span);
         }
         let header_end = self.first_heading().unwrap_or(self.lines.len());
