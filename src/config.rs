@@ -13,6 +13,9 @@ use crate::source::{SourceFile, Span};
 
 pub const FILE_NAME: &str = "planlint.toml";
 
+/// A planlint.toml is a few lines; anything this large is not one.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// The effective configuration.
 #[derive(Debug, Default, Clone)]
 pub struct Config {
@@ -63,10 +66,10 @@ impl Config {
         None
     }
 
-    /// Read and check a config file.
+    /// Read and check a config file (at most [`MAX_CONFIG_BYTES`]).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let name = path.display().to_string();
-        let text = std::fs::read(path)
+        let text = crate::source::read_limited(path, MAX_CONFIG_BYTES)
             .map_err(|e| e.to_string())
             .and_then(|b| SourceFile::decode(&b).map_err(|_| "not UTF-8 text".to_owned()));
         let text = match text {

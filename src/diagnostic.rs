@@ -122,6 +122,89 @@ impl Finding {
     }
 }
 
+/// Findings of one rule (or one kind of input error) in one file beyond this are counted, not
+/// kept: a plan with a million bad entries gets a hundred findings and a count, in memory a
+/// small multiple of its size.
+pub const MAX_FINDINGS_PER_RULE: usize = 100;
+/// Findings of one file beyond this are counted in one closing finding.
+pub const MAX_FINDINGS_PER_FILE: usize = 1000;
+
+/// A collector that keeps at most `limit` findings and counts the rest.
+#[derive(Debug)]
+pub struct Bounded {
+    pub findings: Vec<Finding>,
+    limit: usize,
+    /// Findings pushed past the limit.
+    pub dropped: usize,
+}
+
+impl Bounded {
+    pub fn new(limit: usize) -> Self {
+        Bounded {
+            findings: Vec::new(),
+            limit,
+            dropped: 0,
+        }
+    }
+
+    pub fn push(&mut self, finding: Finding) {
+        if self.findings.len() < self.limit {
+            self.findings.push(finding);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    pub fn extend(&mut self, findings: impl IntoIterator<Item = Finding>) {
+        findings.into_iter().for_each(|f| self.push(f));
+    }
+
+    /// The findings kept, and, when some were dropped, one more that says how many, at the
+    /// place of the last one kept.
+    pub fn into_findings(mut self) -> Vec<Finding> {
+        if self.dropped > 0 {
+            if let Some(last) = self.findings.last() {
+                let mut more = last.clone();
+                more.label = format!("此外另有 {} 处同类问题，未逐一列出", self.dropped);
+                more.suggestion = None;
+                more.document_suggestion = None;
+                more.related.clear();
+                self.findings.push(more);
+            }
+        }
+        self.findings
+    }
+}
+
+/// Bound a file's findings to [`MAX_FINDINGS_PER_FILE`], with one closing finding that counts
+/// the rest; fatal findings are kept first. (Each rule's are bounded as they are made, by
+/// [`Bounded`].)
+pub fn bound_file_findings(mut kept: Vec<Finding>) -> Vec<Finding> {
+    if kept.len() > MAX_FINDINGS_PER_FILE {
+        kept.sort_by_key(|f| !f.fatal);
+        let rest = kept.len() - MAX_FINDINGS_PER_FILE;
+        kept.truncate(MAX_FINDINGS_PER_FILE);
+        let span = kept.last().map(|f| f.span).unwrap_or_default();
+        kept.push(Finding {
+            code: "planlint/too-many-findings".into(),
+            severity: Severity::Info,
+            message: format!(
+                "另有 {rest} 条结论未列出：每个文件最多列出 {MAX_FINDINGS_PER_FILE} 条"
+            ),
+            span,
+            label: "以下从略".into(),
+            help: Some("先改正上面列出的问题，再检查一次".into()),
+            cite: None,
+            suggestion: None,
+            document_suggestion: None,
+            related: Vec::new(),
+            origin: None,
+            fatal: false,
+        });
+    }
+    kept
+}
+
 /// The known word closest to `word`, if it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     known

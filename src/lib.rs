@@ -20,8 +20,10 @@ pub mod plan;
 pub mod quantity;
 pub mod report;
 pub mod rules;
+pub mod run;
 pub mod source;
 pub mod suppress;
+pub mod walk;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -91,15 +93,15 @@ pub fn import_path(
             packs: Vec::new(),
         })
     };
-    // Refuse a huge file before reading it.
-    if let Ok(meta) = std::fs::metadata(path) {
-        if meta.len() > import::MAX_DOCUMENT_BYTES as u64 {
-            let e = import::ReadError::TooLarge(meta.len() as usize);
-            return Err(unreadable(format!("{display_name}: {e}")));
-        }
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| unreadable(format!("cannot read {display_name}: {e}")))?;
+    let bytes = source::read_limited(path, import::MAX_DOCUMENT_BYTES as u64).map_err(|e| {
+        unreadable(match e {
+            source::ReadError::TooLarge { limit } => format!(
+                "{display_name}: the document is too large; planlint reads documents up to {}",
+                source::human_size(limit)
+            ),
+            source::ReadError::Io(e) => format!("cannot read {display_name}: {e}"),
+        })
+    })?;
     let document = import::read_document(display_name, &bytes)
         .map_err(|e| unreadable(format!("{display_name}: {e}")))?;
     let source = SourceFile::with_path(display_name, path, document.text);
@@ -137,27 +139,8 @@ pub fn check_path(path: &Path, display_name: &str, checker: &Checker<'_>) -> Fil
 
 /// Read and check one plan file.
 fn check_plan_path(path: &Path, display_name: &str, checker: &Checker<'_>) -> FileReport {
-    // A plan is a few hundred KB at most; a huge file is refused before it is read.
-    if let Ok(meta) = std::fs::metadata(path) {
-        if meta.len() > MAX_PLAN_BYTES {
-            let finding = Finding::input_error(
-                "plan/too-large",
-                format!(
-                    "{display_name} is {} MB; planlint checks plans up to {} MB",
-                    meta.len() / 1_000_000,
-                    MAX_PLAN_BYTES / 1_000_000
-                ),
-                Span::default(),
-                "not read",
-            );
-            return FileReport {
-                source: SourceFile::with_path(display_name, path, String::new()),
-                packs: Vec::new(),
-                findings: vec![finding],
-            };
-        }
-    }
-    match std::fs::read(path) {
+    // A plan is a few hundred KB at most; reading stops at the limit, whatever the file is.
+    match source::read_limited(path, MAX_PLAN_BYTES) {
         Ok(bytes) => match SourceFile::decode(&bytes) {
             Ok(text) => check_source(SourceFile::with_path(display_name, path, text), checker),
             Err(e) => {
@@ -186,7 +169,23 @@ fn check_plan_path(path: &Path, display_name: &str, checker: &Checker<'_>) -> Fi
                 }
             }
         },
-        Err(e) => {
+        Err(source::ReadError::TooLarge { limit }) => {
+            let finding = Finding::input_error(
+                "plan/too-large",
+                format!(
+                    "{display_name} is too large; planlint checks plans up to {}",
+                    source::human_size(limit)
+                ),
+                Span::default(),
+                "not read",
+            );
+            FileReport {
+                source: SourceFile::with_path(display_name, path, String::new()),
+                packs: Vec::new(),
+                findings: vec![finding],
+            }
+        }
+        Err(source::ReadError::Io(e)) => {
             let source = SourceFile::with_path(display_name, path, String::new());
             let finding = Finding::input_error(
                 "io/read",
@@ -292,6 +291,7 @@ impl<'r> Checker<'r> {
                 });
             }
         }
+        let mut findings = diagnostic::bound_file_findings(findings);
         findings.sort_by(|a, b| {
             (
                 a.span.start,

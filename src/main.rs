@@ -6,24 +6,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
 
 use planlint::config::Config;
-use planlint::diagnostic::Finding;
-use planlint::output::{write_file, PendingFile};
-use planlint::report::Baseline;
-use planlint::report::{
-    render_github, render_human, render_json, render_sarif, summary_close, summary_header,
-    summary_rows, HumanOptions, OutputFormat, ReportStream, Summary,
-};
-use planlint::rules::{PackError, Registry, ResolvedPack};
-use planlint::source::{SourceFile, Span};
+use planlint::output::{write_file, Overwrite};
+use planlint::report::{render_human, HumanOptions};
+use planlint::rules::{Registry, ResolvedPack};
+use planlint::source::SourceFile;
 use planlint::{Checker, FileReport};
 
-/// Exit codes: the contract with CI.
-const EXIT_CLEAN: u8 = 0;
-const EXIT_FINDINGS: u8 = 1;
-const EXIT_UNCHECKABLE: u8 = 2;
+use planlint::run::{self, EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNCHECKABLE};
+use planlint::walk::WalkOptions;
 
 #[derive(Parser)]
 #[command(
@@ -164,6 +156,13 @@ struct CheckArgs {
     /// Record today's findings as a baseline, for adopting planlint on existing plans.
     #[arg(long = "write-baseline", value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Replace existing output files that are not planlint's own reports or baselines.
+    #[arg(long)]
+    force: bool,
+    /// Also check plan files reached through links that point outside the checked folder
+    /// (their lines are never printed).
+    #[arg(long)]
+    follow_links: bool,
     /// Also write the findings in FORMAT to PATH (repeatable), e.g. `sarif=findings.sarif`.
     #[arg(long = "output-file", value_name = "FORMAT=PATH", value_parser = parse_output_file)]
     output_files: Vec<OutputFile>,
@@ -231,6 +230,8 @@ enum Color {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // An interrupted run removes its half-written outputs.
+    planlint::output::clean_up_on_interrupt();
     let code = match cli.command {
         Command::Check(args) => check(args),
         Command::Completions { shell } => {
@@ -258,10 +259,7 @@ fn main() -> ExitCode {
                 EXIT_UNCHECKABLE
             }
         },
-        Command::Schema => {
-            print(planlint::plan::JSON_SCHEMA);
-            EXIT_CLEAN
-        }
+        Command::Schema => write_stdout(planlint::plan::JSON_SCHEMA.as_bytes()),
         Command::Config {
             path,
             config,
@@ -291,9 +289,10 @@ fn write_stdout(bytes: &[u8]) -> u8 {
     }
 }
 
-fn print(text: &str) {
-    // A closed pipe (`planlint … | head`) is not an error worth a panic.
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+/// Print the diagnostics that stopped a command; exit 2 whether or not they could be shown.
+fn fail_with(reports: &[FileReport]) -> u8 {
+    write_stdout(render_human(reports, diagnostics_options()).as_bytes());
+    EXIT_UNCHECKABLE
 }
 
 fn human_options(color: Color) -> HumanOptions {
@@ -326,168 +325,13 @@ fn diagnostics_options() -> HumanOptions {
 }
 
 /// Built-in packs plus those of `--rules` folders; on error, the reports to print instead.
-/// The registry lives for the whole process.
 fn registry(args: &PackArgs) -> Result<&'static Registry, Vec<FileReport>> {
-    if args.rule_dirs.is_empty() {
-        return Registry::builtin()
-            .as_ref()
-            .map_err(|errors| pack_reports(errors.clone()));
+    let mut notes = Vec::new();
+    let result = run::load_registry(&args.rule_dirs, &mut notes);
+    for note in notes {
+        eprintln!("note: {note}");
     }
-    let mut sources = Vec::new();
-    let mut failures = Vec::new();
-    for dir in &args.rule_dirs {
-        let mut files = Vec::new();
-        if let Err(e) = collect(dir, "rules", &mut files, &mut Vec::new()) {
-            failures.push(io_report(dir, &e));
-            continue;
-        }
-        for file in files {
-            let name = file.display().to_string();
-            match std::fs::read(&file).map(|b| SourceFile::decode(&b)) {
-                Ok(Ok(text)) => sources.push(SourceFile::with_path(name, &file, text)),
-                Ok(Err(_)) => failures.push(report_of(
-                    SourceFile::new(name, ""),
-                    Finding::input_error(
-                        "rules/encoding",
-                        "rule pack is not UTF-8 text",
-                        Span::default(),
-                        "unreadable",
-                    ),
-                )),
-                Err(e) => failures.push(io_report(&file, &e)),
-            }
-        }
-    }
-    if !failures.is_empty() {
-        return Err(failures);
-    }
-    Registry::with_builtin(sources)
-        .map(|r| &*Box::leak(Box::new(r)))
-        .map_err(pack_reports)
-}
-
-fn pack_reports(errors: Vec<PackError>) -> Vec<FileReport> {
-    errors
-        .into_iter()
-        .map(|e| report_of(e.source, *e.finding))
-        .collect()
-}
-
-fn report_of(source: Arc<SourceFile>, finding: Finding) -> FileReport {
-    FileReport {
-        source,
-        packs: Vec::new(),
-        findings: vec![finding],
-    }
-}
-
-fn io_report(path: &Path, e: &std::io::Error) -> FileReport {
-    let name = path.display().to_string();
-    report_of(
-        SourceFile::new(name.clone(), ""),
-        Finding::input_error(
-            "io/read",
-            format!("cannot read {name}: {e}"),
-            Span::default(),
-            "unreadable",
-        ),
-    )
-}
-
-/// Files below `path` whose name ends in `.{ext}` (or `path` itself if it is a file), sorted.
-/// Symbolic links to folders are not followed, so a link loop cannot trap the walk.
-fn collect(
-    path: &Path,
-    ext: &str,
-    out: &mut Vec<PathBuf>,
-    problems: &mut Vec<(PathBuf, std::io::Error)>,
-) -> std::io::Result<()> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_dir() {
-        out.push(path.to_path_buf());
-        return Ok(());
-    }
-    let mut stack = vec![path.to_path_buf()];
-    let suffix = format!(".{ext}");
-    let mut found = Vec::new();
-    while let Some(dir) = stack.pop() {
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(e) => {
-                problems.push((dir, e));
-                continue;
-            }
-        };
-        for entry in entries.flatten() {
-            let p = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                stack.push(p);
-            } else if p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with(&suffix))
-            {
-                found.push(p);
-            }
-        }
-    }
-    found.sort();
-    out.extend(found);
-    Ok(())
-}
-
-/// The configuration for a run: `--config`, or the nearest planlint.toml above `start`.
-fn load_config(explicit: Option<&Path>, start: &Path) -> Result<Config, FileReport> {
-    let path = match explicit {
-        Some(p) => Some(p.to_path_buf()),
-        None => Config::discover(start),
-    };
-    match path {
-        None => Ok(Config::default()),
-        Some(p) => Config::load(&p).map_err(|(source, finding)| report_of(source, finding)),
-    }
-}
-
-/// Rule and pack ids a configuration names must exist.
-fn check_config_ids(config: &Config, registry: &Registry) -> Result<(), String> {
-    let where_ = config
-        .path
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
-    // `select` and `ignore` may also come from --select/--extend-select/--ignore.
-    let selected_where = match &config.path {
-        Some(p) => format!("{} or the command line", p.display()),
-        None => "the command line".to_owned(),
-    };
-    for id in config.add_packs.iter().chain(&config.exclude_packs) {
-        if registry.get(id).is_none() {
-            return Err(format!(
-                "{where_}: unknown pack `{id}` (`planlint rules` lists them)"
-            ));
-        }
-    }
-    for id in config.select.iter().chain(&config.ignore) {
-        if !id.contains('/') && registry.get(id).is_some() {
-            continue; // a pack id selects or ignores all its rules
-        }
-        if registry.rule(id).is_none() && id != "plan/unknown-key" {
-            let hint = registry.rule_hint(id);
-            return Err(format!(
-                "{selected_where}: unknown rule or pack `{id}`.{hint} `planlint rules` lists them."
-            ));
-        }
-    }
-    for id in config.severity.iter().map(|(id, _)| id) {
-        if registry.rule(id).is_none() && id != "plan/unknown-key" {
-            let hint = registry.rule_hint(id);
-            return Err(format!("{where_}: unknown rule `{id}`.{hint}"));
-        }
-    }
-    Ok(())
+    result
 }
 
 fn check(args: CheckArgs) -> u8 {
@@ -554,339 +398,63 @@ fn watch(args: &CheckArgs) -> u8 {
 }
 
 fn check_once(args: &CheckArgs) -> u8 {
-    let options = HumanOptions {
+    let human = HumanOptions {
         quiet: args.quiet,
         ..human_options(args.color)
     };
-    let render_as = |format: Format,
-                     reports: &[FileReport],
-                     registry: Option<&Registry>,
-                     color: bool| match format {
-        Format::Human => render_human(reports, HumanOptions { color, ..options }),
-        Format::Concise => reports
-            .iter()
-            .map(planlint::report::render_concise_file)
-            .collect(),
-        Format::Json => render_json(reports),
-        Format::Sarif => render_sarif(reports, registry.unwrap_or(&Registry::default())),
-        Format::Github => render_github(reports),
-    };
-    let render = |reports: &[FileReport]| render_as(args.format, reports, None, options.color);
-    let start = args
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    let config = match load_config(args.config.as_deref(), &start) {
-        Ok(c) => args.selection.apply(c),
-        Err(report) => {
-            print(&render(&[report]));
-            return EXIT_UNCHECKABLE;
-        }
-    };
-    let mut pack_args = PackArgs {
-        rule_dirs: args.pack_args.rule_dirs.clone(),
-    };
-    pack_args.rule_dirs.extend(config.rule_dirs.iter().cloned());
-    let registry = match registry(&pack_args) {
-        Ok(r) => r,
-        Err(reports) => {
-            print(&render(&reports));
-            return EXIT_UNCHECKABLE;
-        }
-    };
-    if let Err(message) = check_config_ids(&config, registry) {
-        eprintln!("error: {message}");
-        return EXIT_UNCHECKABLE;
-    }
-    let mut checker = Checker {
-        registry,
-        forced: Vec::new(),
-        config,
-    };
-    for id in &args.packs {
-        match registry.get(id) {
-            Some(pack) => checker.forced.push(Arc::clone(pack)),
-            None => {
-                let known: Vec<&str> = registry.packs().map(|p| p.id.as_str()).collect();
-                let hint = registry.pack_hint(id);
-                eprintln!(
-                    "error: unknown pack `{id}`.{hint} Packs: {}",
-                    known.join(", ")
-                );
-                return EXIT_UNCHECKABLE;
-            }
-        }
-    }
-    let baseline = match &args.baseline {
-        None => None,
-        Some(path) => match Baseline::read(path) {
-            Ok(b) => Some(b),
-            Err(message) => {
-                eprintln!("error: {message}");
-                return EXIT_UNCHECKABLE;
-            }
-        },
-    };
-
-    // Gather the files; a missing path or unreadable folder is reported and the rest checked.
-    // Files found in folders pass the configuration's include/exclude globs; files named on
-    // the command line are always checked.
-    let mut files = Vec::new();
-    let mut early = Vec::new();
-    for path in &args.paths {
-        let mut problems = Vec::new();
-        let mut found = Vec::new();
-        match collect(path, "plan.toml", &mut found, &mut problems) {
-            Ok(()) => {
-                if path.is_dir() {
-                    found.retain(|f| checker.config.wants(f));
-                    if found.is_empty() {
-                        early.push(report_of(
-                            SourceFile::new(path.display().to_string(), ""),
-                            Finding::input_error(
-                                "io/no-plans",
-                                format!("no plans found under {}", path.display()),
-                                Span::default(),
-                                "empty",
-                            ),
-                        ));
-                    }
-                }
-                files.extend(found);
-            }
-            Err(e) => early.push(io_report(path, &e)),
-        }
-        early.extend(problems.iter().map(|(p, e)| io_report(p, e)));
-    }
-
-    // Folders that held no plan, and nothing else to check: say so instead of "checked 0 files".
-    let empty_dirs: Vec<&PathBuf> = args
-        .paths
-        .iter()
-        .filter(|p| p.is_dir())
-        .filter(|p| {
-            early
-                .iter()
-                .any(|r| r.source.name == p.display().to_string())
-        })
-        .collect();
-    if files.is_empty() && !empty_dirs.is_empty() && early.len() == empty_dirs.len() {
-        for dir in &empty_dirs {
-            eprintln!("no plans found under {}", dir.display());
-        }
-        if args.allow_empty {
-            return EXIT_CLEAN;
-        }
-        eprintln!("error: nothing to check (pass --allow-empty to accept an empty folder)");
-        return EXIT_UNCHECKABLE;
-    }
-    if args.allow_empty {
-        early.retain(|r| !r.findings.iter().any(|f| f.code == "io/no-plans"));
-    }
-
-    // Check in chunks, in parallel within a chunk, and write each chunk's output in order before
-    // the next: memory holds one chunk of files, however many there are.
-    let mut sinks: Vec<(ReportStream<'_>, Box<dyn Write>)> = Vec::new();
-    let stdout_format = output_format(args.format, options);
-    let (stream, prefix) = ReportStream::start(stdout_format, registry);
-    let mut stdout: Box<dyn Write> = Box::new(std::io::BufWriter::new(std::io::stdout().lock()));
-    let _ = stdout.write_all(prefix.as_bytes());
-    sinks.push((stream, stdout));
-    let mut pending_outputs = Vec::new();
-    for output in &args.output_files {
-        let format = output_format(
-            output.format,
-            HumanOptions {
-                color: false,
-                ..options
-            },
-        );
-        let (stream, prefix) = ReportStream::start(format, registry);
-        let pending = match PendingFile::create(&output.path, true) {
-            Ok(p) => p,
-            Err(message) => {
-                eprintln!("error: {message}");
-                return EXIT_UNCHECKABLE;
-            }
-        };
-        let mut writer: Box<dyn Write> = match pending.writer() {
-            Ok(f) => Box::new(std::io::BufWriter::new(f)),
-            Err(message) => {
-                eprintln!("error: {message}");
-                return EXIT_UNCHECKABLE;
-            }
-        };
-        let _ = writer.write_all(prefix.as_bytes());
-        sinks.push((stream, writer));
-        pending_outputs.push(pending);
-    }
-    let wants_github = matches!(args.format, Format::Github)
-        || args
+    let options = run::CheckOptions {
+        paths: args.paths.clone(),
+        format: args.format.into(),
+        human,
+        exit_zero: args.exit_zero,
+        statistics: args.statistics,
+        allow_empty: args.allow_empty,
+        deny_warnings: args.deny.is_some(),
+        select: args.selection.select.clone(),
+        extend_select: args.selection.extend_select.clone(),
+        ignore: args.selection.ignore.clone(),
+        packs: args.packs.clone(),
+        config: args.config.clone(),
+        baseline: args.baseline.clone(),
+        write_baseline: args.write_baseline.clone(),
+        output_files: args
             .output_files
             .iter()
-            .any(|o| matches!(o.format, Format::Github));
-    let mut step_summary: Option<std::fs::File> = None;
-    if wants_github {
-        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-            match std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-            {
-                Ok(mut f) => {
-                    let _ = f.write_all(summary_header().as_bytes());
-                    step_summary = Some(f);
-                }
-                Err(e) => eprintln!("warning: cannot write the step summary: {e}"),
-            }
-        }
-    }
-    let mut baseline_entries = Vec::new();
-    let mut hidden_by_baseline = 0;
-    let mut per_rule: std::collections::BTreeMap<String, (usize, planlint::diagnostic::Severity)> =
-        Default::default();
-    type Sinks<'a> = Vec<(ReportStream<'a>, Box<dyn Write>)>;
-    let mut emit = |sinks: &mut Sinks<'_>, mut report: FileReport, rendered: Option<String>| {
-        if args.write_baseline.is_some() {
-            baseline_entries.extend(Baseline::of(std::slice::from_ref(&report)).findings);
-        }
-        if let Some(baseline) = &baseline {
-            let before = report.findings.len();
-            baseline.filter(&mut report);
-            hidden_by_baseline += before - report.findings.len();
-        }
-        if args.statistics {
-            for f in report.findings.iter().filter(|f| !f.fatal) {
-                per_rule.entry(f.code.clone()).or_insert((0, f.severity)).0 += 1;
-            }
-        }
-        let mut rendered = rendered;
-        for (stream, writer) in sinks.iter_mut() {
-            let text = stream.file_rendered(&report, rendered.take());
-            let _ = writer.write_all(text.as_bytes());
-        }
-        if let Some(f) = step_summary.as_mut() {
-            let _ = f.write_all(summary_rows(&report).as_bytes());
-        }
-    };
-    const CHUNK: usize = 256;
-    for chunk in files.chunks(CHUNK) {
-        // Check and render in parallel; only writing is in order.
-        let stdout_stream = &sinks[0].0;
-        let done: Vec<(FileReport, Option<String>)> = chunk
-            .par_iter()
-            .map(|path| {
-                let report = planlint::check_path(path, &path.display().to_string(), &checker);
-                // Pre-rendered only when no baseline will remove findings first.
-                let rendered = baseline
-                    .is_none()
-                    .then(|| stdout_stream.prerender(&report))
-                    .flatten();
-                (report, rendered)
+            .map(|o| run::OutputFile {
+                format: o.format.into(),
+                path: o.path.clone(),
             })
-            .collect();
-        done.into_iter()
-            .for_each(|(report, rendered)| emit(&mut sinks, report, rendered));
-    }
-    early
-        .into_iter()
-        .for_each(|report| emit(&mut sinks, report, None));
-
-    let mut summary = Summary::default();
-    for (n, (stream, mut writer)) in sinks.into_iter().enumerate() {
-        if n == 0 {
-            summary = stream.summary();
-        }
-        let _ = writer.write_all(stream.finish().as_bytes());
-        let _ = writer.flush();
-    }
-    for pending in pending_outputs {
-        if let Err(message) = pending.commit() {
-            eprintln!("error: {message}");
-            return EXIT_UNCHECKABLE;
-        }
-    }
-    if let Some(mut f) = step_summary {
-        let _ = f.write_all(summary_close(&summary).as_bytes());
-    }
-    if let Some(path) = &args.write_baseline {
-        baseline_entries.sort();
-        let text = Baseline {
-            version: 1,
-            findings: baseline_entries,
-        }
-        .to_json();
-        if let Err(message) = write_file(path, text.as_bytes(), true) {
-            eprintln!("error: {message}");
-            return EXIT_UNCHECKABLE;
-        }
-        eprintln!("wrote the baseline {}", path.display());
-    }
-    if baseline.is_some() {
-        eprintln!("baseline: {hidden_by_baseline} known finding(s) not shown");
-    }
-    if args.statistics {
-        eprint!("{}", statistics(per_rule));
-    }
-    if summary.failed > 0 {
-        EXIT_UNCHECKABLE
-    } else if args.exit_zero {
-        EXIT_CLEAN
-    } else if summary.errors > 0 || (args.deny.is_some() && summary.warnings > 0) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    }
-}
-
-/// `--statistics`: findings per rule, most first, then by id.
-fn statistics(
-    per_rule: std::collections::BTreeMap<String, (usize, planlint::diagnostic::Severity)>,
-) -> String {
-    let mut rows: Vec<(String, usize, planlint::diagnostic::Severity)> =
-        per_rule.into_iter().map(|(c, (n, s))| (c, n, s)).collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let width = rows
-        .iter()
-        .map(|r| r.1.to_string().len())
-        .max()
-        .unwrap_or(1);
-    let mut out = String::new();
-    for (code, n, severity) in &rows {
-        out.push_str(&format!("{n:>width$}  {:<7}  {code}\n", severity.as_str()));
-    }
-    let total: usize = rows.iter().map(|r| r.1).sum();
-    out.push_str(&format!(
-        "{total:>width$}  findings from {} rules\n",
-        rows.len()
-    ));
-    out
-}
-
-fn output_format(format: Format, options: HumanOptions) -> OutputFormat {
-    match format {
-        Format::Human => OutputFormat::Human(options),
-        Format::Concise => OutputFormat::Concise {
-            quiet: options.quiet,
+            .collect(),
+        rule_dirs: args.pack_args.rule_dirs.clone(),
+        force: args.force,
+        walk: WalkOptions {
+            follow_outside_links: args.follow_links,
         },
-        Format::Json => OutputFormat::Json,
-        Format::Sarif => OutputFormat::Sarif,
-        Format::Github => OutputFormat::Github,
+    };
+    run::check(
+        &options,
+        Box::new(std::io::stdout().lock()),
+        &mut std::io::stderr().lock(),
+    )
+}
+
+impl From<Format> for run::Format {
+    fn from(format: Format) -> run::Format {
+        match format {
+            Format::Human => run::Format::Human,
+            Format::Concise => run::Format::Concise,
+            Format::Json => run::Format::Json,
+            Format::Sarif => run::Format::Sarif,
+            Format::Github => run::Format::Github,
+        }
     }
 }
 
 fn show_config(path: Option<PathBuf>, explicit: Option<PathBuf>, selection: &Selection) -> u8 {
     let start = path.unwrap_or_else(|| PathBuf::from("."));
-    match load_config(explicit.as_deref(), &start) {
-        Ok(config) => {
-            print(&selection.apply(config).to_toml());
-            EXIT_CLEAN
-        }
-        Err(report) => {
-            print(&render_human(&[report], diagnostics_options()));
-            EXIT_UNCHECKABLE
-        }
+    match run::load_config(explicit.as_deref(), &start) {
+        Ok(config) => write_stdout(selection.apply(config).to_toml().as_bytes()),
+        Err(report) => fail_with(&[report]),
     }
 }
 
@@ -900,8 +468,7 @@ fn import(
     let registry = match registry(pack_args) {
         Ok(r) => r,
         Err(reports) => {
-            print(&render_human(&reports, diagnostics_options()));
-            return EXIT_UNCHECKABLE;
+            return fail_with(&reports);
         }
     };
     let name = file.display().to_string();
@@ -918,8 +485,7 @@ fn import(
         .unwrap_or_else(|| name.clone());
     let toml = planlint::import::to_toml(&imported.plan, &source_name, &imported.notes);
     if to_stdout {
-        print(&toml);
-        return EXIT_CLEAN;
+        return write_stdout(toml.as_bytes());
     }
     let output = output.unwrap_or_else(|| {
         let stem = file
@@ -928,7 +494,11 @@ fn import(
             .unwrap_or_default();
         file.with_file_name(format!("{stem}.plan.toml"))
     });
-    match write_file(&output, toml.as_bytes(), force) {
+    match write_file(
+        &output,
+        toml.as_bytes(),
+        Overwrite::from_force(force, Overwrite::Never),
+    ) {
         Ok(()) => {
             let plan = &imported.plan;
             eprintln!(
@@ -958,8 +528,7 @@ fn test(dir: &Path) -> u8 {
     let registry = match registry(&pack_args) {
         Ok(r) => r,
         Err(reports) => {
-            print(&render_human(&reports, diagnostics_options()));
-            return EXIT_UNCHECKABLE;
+            return fail_with(&reports);
         }
     };
     // The packs under test are those whose file lies in `dir`.
@@ -973,20 +542,38 @@ fn test(dir: &Path) -> u8 {
         })
         .map(|p| p.id.clone())
         .collect();
-    let mut files = Vec::new();
-    if let Err(e) = collect(dir, "plan.toml", &mut files, &mut Vec::new()) {
+    let walk = match planlint::walk::collect(dir, ".plan.toml", WalkOptions::default()) {
+        Ok(walk) => walk,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", dir.display());
+            return EXIT_UNCHECKABLE;
+        }
+    };
+    let mut notes = Vec::new();
+    run::note_skipped(&walk, &mut notes);
+    for note in notes {
+        eprintln!("note: {note}");
+    }
+    if let Some((dir, e)) = walk.problems.first() {
         eprintln!("error: cannot read {}: {e}", dir.display());
         return EXIT_UNCHECKABLE;
     }
     let mut cases = Vec::new();
-    for path in files {
-        match std::fs::read(&path).map(|b| SourceFile::decode(&b)) {
+    for found in walk.files {
+        let path = found.path;
+        match planlint::source::read_limited(&path, planlint::MAX_PLAN_BYTES)
+            .map(|b| SourceFile::decode(&b))
+        {
             Ok(Ok(text)) => cases.push((
                 path.clone(),
                 SourceFile::with_path(path.display().to_string(), &path, text),
             )),
-            _ => {
+            Ok(Err(_)) => {
                 eprintln!("error: cannot read {} as UTF-8 text", path.display());
+                return EXIT_UNCHECKABLE;
+            }
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", path.display());
                 return EXIT_UNCHECKABLE;
             }
         }
@@ -1022,8 +609,10 @@ fn test(dir: &Path) -> u8 {
         run.cases.len() - run.failed(),
         run.failed()
     ));
-    print(&out);
-    if run.ok() {
+    let written = write_stdout(out.as_bytes());
+    if written != EXIT_CLEAN {
+        written
+    } else if run.ok() {
         EXIT_CLEAN
     } else {
         EXIT_FINDINGS
@@ -1034,8 +623,7 @@ fn rules(for_file: Option<PathBuf>, args: PackArgs) -> u8 {
     let registry = match registry(&args) {
         Ok(r) => r,
         Err(reports) => {
-            print(&render_human(&reports, diagnostics_options()));
-            return EXIT_UNCHECKABLE;
+            return fail_with(&reports);
         }
     };
     let packs: Vec<Arc<ResolvedPack>> = match &for_file {
@@ -1044,8 +632,7 @@ fn rules(for_file: Option<PathBuf>, args: PackArgs) -> u8 {
             let report =
                 planlint::check_path(path, &path.display().to_string(), &Checker::new(registry));
             if report.is_fatal() {
-                print(&render_human(&[report], diagnostics_options()));
-                return EXIT_UNCHECKABLE;
+                return fail_with(&[report]);
             }
             report
                 .packs
@@ -1127,16 +714,14 @@ fn rules(for_file: Option<PathBuf>, args: PackArgs) -> u8 {
         }
         out.push('\n');
     }
-    print(&out);
-    EXIT_CLEAN
+    write_stdout(out.as_bytes())
 }
 
 fn explain(id: &str, args: PackArgs) -> u8 {
     let registry = match registry(&args) {
         Ok(r) => r,
         Err(reports) => {
-            print(&render_human(&reports, diagnostics_options()));
-            return EXIT_UNCHECKABLE;
+            return fail_with(&reports);
         }
     };
     let Some((pack, rule)) = registry.rule(id) else {
@@ -1165,6 +750,5 @@ fn explain(id: &str, args: PackArgs) -> u8 {
     for (by, what) in registry.changes_to(id) {
         out.push_str(&format!("{by}: {what}\n"));
     }
-    print(&out);
-    EXIT_CLEAN
+    write_stdout(out.as_bytes())
 }

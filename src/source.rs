@@ -48,6 +48,9 @@ pub struct SourceFile {
     pub name: String,
     pub path: Option<PathBuf>,
     pub text: String,
+    /// The text is not to be echoed in output (a file reached through a link out of the checked
+    /// folder): findings give its locations, never its lines.
+    pub withheld: bool,
     line_starts: Vec<usize>,
 }
 
@@ -69,6 +72,7 @@ impl SourceFile {
             name: name.into(),
             path: None,
             text,
+            withheld: false,
             line_starts,
         })
     }
@@ -77,6 +81,27 @@ impl SourceFile {
         let mut file = Arc::try_unwrap(Self::new(name, text)).expect("fresh Arc has one owner");
         file.path = Some(path.to_path_buf());
         Arc::new(file)
+    }
+
+    /// The same file, marked as not to be echoed.
+    pub fn withhold(self: Arc<Self>) -> Arc<Self> {
+        match Arc::try_unwrap(self) {
+            Ok(mut file) => {
+                file.withheld = true;
+                Arc::new(file)
+            }
+            Err(shared) => {
+                let mut file = SourceFile::with_path(
+                    shared.name.clone(),
+                    shared.path.as_deref().unwrap_or(Path::new("")),
+                    shared.text.clone(),
+                );
+                Arc::get_mut(&mut file)
+                    .expect("fresh Arc has one owner")
+                    .withheld = true;
+                file
+            }
+        }
     }
 
     /// Decode raw bytes: a UTF-8 BOM is dropped, anything that is not UTF-8 is refused.
@@ -140,6 +165,60 @@ impl SourceFile {
     }
 }
 
+/// Why a file could not be read whole.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    /// More than the limit; `read` is how much was read before stopping.
+    TooLarge {
+        limit: u64,
+    },
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "{e}"),
+            ReadError::TooLarge { limit } => write!(f, "it is larger than {}", human_size(*limit)),
+        }
+    }
+}
+
+/// "16 MB", "64 KB": limits as people say them.
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+        format!("{} MB", bytes >> 20)
+    } else if bytes >= 1 << 10 && bytes % (1 << 10) == 0 {
+        format!("{} KB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Read a whole file, but never more than `limit` bytes: the limit is checked while reading, so
+/// an endless device (`/dev/zero`), a pipe or a sparse file stops at the limit instead of filling
+/// memory. The size the file claims is only a first, cheap refusal.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    if let Ok(meta) = file.metadata() {
+        if meta.is_dir() {
+            return Err(ReadError::Io(std::io::Error::other("it is a directory")));
+        }
+        if meta.is_file() && meta.len() > limit {
+            return Err(ReadError::TooLarge { limit });
+        }
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +255,25 @@ mod tests {
             SourceFile::decode(b"a\0b"),
             Err(DecodeError::Binary { offset: 1 })
         ));
+    }
+
+    #[test]
+    fn reads_stop_at_the_limit_whatever_the_file_claims() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"0123456789").unwrap();
+        assert_eq!(read_limited(&path, 10).unwrap(), b"0123456789");
+        assert!(matches!(
+            read_limited(&path, 9),
+            Err(ReadError::TooLarge { limit: 9 })
+        ));
+        #[cfg(unix)]
+        {
+            // An endless device reports size 0 and would otherwise be read for ever.
+            let err = read_limited(Path::new("/dev/zero"), 1 << 20).unwrap_err();
+            assert!(matches!(err, ReadError::TooLarge { .. }), "{err}");
+            assert_eq!(err.to_string(), "it is larger than 1 MB");
+        }
     }
 
     #[test]

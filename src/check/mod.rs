@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use crate::diagnostic::{Finding, Related, RuleOrigin};
+use crate::diagnostic::{Bounded, Finding, Related, RuleOrigin, MAX_FINDINGS_PER_RULE};
 use crate::plan::{format_number, Plan, PlanKind, Relation, Section, SectionKind, Sp, Target};
 use crate::rules::ast::{BasisCheck, Bound, Collection, Expect};
 use crate::rules::normalize::{fold, DocumentNumber};
@@ -29,7 +29,11 @@ pub fn check_plan(
     let mut findings = Vec::new();
     for rule in &pack.rules {
         if handled.insert(rule.id.clone()) && rule_applies(rule, plan) {
-            run_rule(plan, pack, registry, &keys, rule, &mut findings);
+            // Bounded while it runs: a plan with a million bad entries must not make a
+            // million findings first.
+            let mut out = Bounded::new(MAX_FINDINGS_PER_RULE);
+            run_rule(plan, pack, registry, &keys, rule, &mut out);
+            findings.extend(out.into_findings());
         }
     }
     findings
@@ -198,7 +202,7 @@ fn run_rule<'p>(
     registry: &Registry,
     keys: &KeyCache<'p>,
     rule: &ResolvedRule,
-    out: &mut Vec<Finding>,
+    out: &mut Bounded,
 ) {
     match &rule.expect {
         Expect::Present { kind, name } => {
@@ -408,7 +412,7 @@ fn basis(
     registry: &Registry,
     rule: &ResolvedRule,
     check: &BasisCheck,
-    out: &mut Vec<Finding>,
+    out: &mut Bounded,
 ) {
     let chain = pack.chain_documents.join("、");
     match check {
@@ -540,7 +544,7 @@ fn consistent_units<'p>(
     pack: &'p ResolvedPack,
     keys: &KeyCache<'p>,
     rule: &ResolvedRule,
-    out: &mut Vec<Finding>,
+    out: &mut Bounded,
 ) {
     // For each declared unit (by canonical name): the forms seen, with their first mention.
     let mut seen: HashMap<&str, Vec<(&str, &Sp<String>)>> = HashMap::new();
@@ -573,7 +577,7 @@ fn current_units<'p>(
     pack: &'p ResolvedPack,
     keys: &KeyCache<'p>,
     rule: &ResolvedRule,
-    out: &mut Vec<Finding>,
+    out: &mut Bounded,
 ) {
     let mut seen: HashSet<&str> = HashSet::new();
     for mention in keys.units(plan, &pack.units) {

@@ -10,6 +10,10 @@ use quick_xml::Reader;
 /// memory for nothing.
 pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
 
+/// The most a .docx's word/document.xml may decompress to. Published plans run to 1–3 MB of XML
+/// (a 100-page plan with tables is about 5 MB); anything larger is refused, not read truncated.
+pub const MAX_DOCX_XML_BYTES: u64 = 16 * 1024 * 1024;
+
 /// The text of a document and how it was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentText {
@@ -111,9 +115,15 @@ fn read_docx(bytes: &[u8]) -> Result<DocumentText, ReadError> {
         let entry = archive.by_name("word/document.xml").map_err(|e| bad(&e))?;
         // Bound the decompressed size too: a zip bomb is refused like a huge file.
         entry
-            .take(MAX_DOCUMENT_BYTES as u64 * 4)
+            .take(MAX_DOCX_XML_BYTES + 1)
             .read_to_string(&mut xml)
             .map_err(|e| bad(&e))?;
+        if xml.len() as u64 > MAX_DOCX_XML_BYTES {
+            return Err(ReadError::BadDocx(format!(
+                "its text (word/document.xml) decompresses to more than {}; no plan is that long",
+                crate::source::human_size(MAX_DOCX_XML_BYTES)
+            )));
+        }
     }
     let mut reader = Reader::from_str(&xml);
     let mut text = String::new();

@@ -27,7 +27,7 @@ pub fn load(file: &SourceFile) -> LoadOutcome {
         for error in errors {
             let span = error.span().map(Span::from).unwrap_or_default();
             let message = error.message().trim().to_owned();
-            loader.diagnostics.push(Finding::input_error(
+            loader.push(Finding::input_error(
                 "plan/syntax",
                 format!("invalid TOML: {message}"),
                 span,
@@ -61,7 +61,9 @@ const MEASURE_KEYS: &[&str] = &["title", "text", "lead", "partners", "targets"];
 
 #[derive(Default)]
 struct Loader {
-    diagnostics: Vec<Finding>,
+    /// By code, each bounded: a file with a million bad entries gets a hundred diagnostics per
+    /// kind and a count of the rest.
+    diagnostics: std::collections::BTreeMap<String, crate::diagnostic::Bounded>,
 }
 
 /// One TOML table being read: its entries, the span of its header, and its key path.
@@ -72,18 +74,31 @@ struct TableRead<'a, 'i> {
 }
 
 impl Loader {
-    fn finish(mut self, plan: Option<Plan>) -> LoadOutcome {
-        self.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-        let fatal = self.diagnostics.iter().any(|d| d.fatal);
+    fn finish(self, plan: Option<Plan>) -> LoadOutcome {
+        let mut diagnostics: Vec<Finding> = self
+            .diagnostics
+            .into_values()
+            .flat_map(|b| b.into_findings())
+            .collect();
+        diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+        let fatal = diagnostics.iter().any(|d| d.fatal);
         LoadOutcome {
             plan: if fatal { None } else { plan },
-            diagnostics: self.diagnostics,
+            diagnostics,
         }
     }
 
-    fn error(&mut self, span: Span, message: String, label: impl Into<String>) {
+    fn push(&mut self, finding: Finding) {
         self.diagnostics
-            .push(Finding::input_error("plan/invalid", message, span, label));
+            .entry(finding.code.clone())
+            .or_insert_with(|| {
+                crate::diagnostic::Bounded::new(crate::diagnostic::MAX_FINDINGS_PER_RULE)
+            })
+            .push(finding);
+    }
+
+    fn error(&mut self, span: Span, message: String, label: impl Into<String>) {
+        self.push(Finding::input_error("plan/invalid", message, span, label));
     }
 
     fn plan(&mut self, root: &DeTable<'_>, end: usize) -> Option<Plan> {
@@ -94,7 +109,7 @@ impl Loader {
         };
         self.unknown_keys(&top, PLAN_KEYS);
         let Some(meta) = top.table.get("plan") else {
-            self.diagnostics.push(
+            self.push(
                 Finding::input_error(
                     "plan/missing-key",
                     "the file has no [plan] table".to_owned(),
@@ -281,7 +296,7 @@ impl Loader {
         let value = t.table.get(key);
         if value.is_none() && required {
             let path = join(&t.path, key);
-            self.diagnostics.push(Finding::input_error(
+            self.push(Finding::input_error(
                 "plan/missing-key",
                 format!("missing required key `{path}`"),
                 t.header,
@@ -338,7 +353,7 @@ impl Loader {
                 if let Some(near) = did_you_mean(&raw.value, words) {
                     finding = finding.with_help(format!("did you mean \"{near}\"?"));
                 }
-                self.diagnostics.push(finding);
+                self.push(finding);
                 None
             }
         }
@@ -485,7 +500,7 @@ impl Loader {
     }
 
     fn wrong_type(&mut self, span: Span, path: &str, expected: &str, found: &DeValue<'_>) {
-        self.diagnostics.push(Finding::input_error(
+        self.push(Finding::input_error(
             "plan/wrong-type",
             format!("`{path}` must be {expected}, found {}", found.type_str()),
             span,
@@ -511,7 +526,7 @@ impl Loader {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => format!("known keys here: {}", known.join(", ")),
             });
-            self.diagnostics.push(finding);
+            self.push(finding);
         }
     }
 }
@@ -527,54 +542,123 @@ fn join(path: &str, key: &str) -> String {
 /// The TOML key path of the innermost key or value holding `offset` (`projects[0].lead[1]`),
 /// or `None` if the text is not TOML. Used for fingerprints that survive lines moving.
 pub fn key_path_at(text: &str, offset: usize) -> Option<String> {
+    key_paths_at(text, &[offset]).map(|mut paths| paths.remove(0))
+}
+
+/// [`key_path_at`] for many offsets at once: one parse and one sweep, so that fingerprinting
+/// every finding of a file costs O((keys + offsets) log keys), not keys × offsets.
+pub fn key_paths_at(text: &str, offsets: &[usize]) -> Option<Vec<String>> {
     let (root, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         return None;
     }
-    let mut path = String::new();
-    descend_table(root.get_ref(), offset, &mut path);
-    Some(path)
+    let mut tree = KeyTree::default();
+    tree.table(root.get_ref(), None, 0);
+    // Sweep the offsets in order over intervals sorted by start; a max-heap by depth holds the
+    // intervals begun so far, and those ended are dropped when they come to the top (they stay
+    // ended for every later offset).
+    tree.intervals.sort_unstable_by_key(|i| i.start);
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_unstable_by_key(|&i| offsets[i]);
+    let mut open = std::collections::BinaryHeap::new();
+    let mut next = 0;
+    let mut found = vec![None; offsets.len()];
+    for q in order {
+        let offset = offsets[q];
+        while let Some(i) = tree.intervals.get(next).filter(|i| i.start <= offset) {
+            let depth = tree.nodes[i.node].depth;
+            open.push((depth, std::cmp::Reverse(i.node), i.end));
+            next += 1;
+        }
+        while open.peek().is_some_and(|top| top.2 <= offset) {
+            open.pop();
+        }
+        found[q] = open.peek().map(|top| top.1 .0);
+    }
+    Some(
+        found
+            .into_iter()
+            .map(|node| node.map(|n| tree.path(n)).unwrap_or_default())
+            .collect(),
+    )
 }
 
-fn descend_table(table: &DeTable<'_>, offset: usize, path: &mut String) {
-    for (key, value) in table.iter() {
-        let holds = |span: std::ops::Range<usize>| {
-            span.start <= offset && offset < span.end.max(span.start + 1)
-        };
-        if holds(key.span()) || holds(value.span()) || contains_deep(value, offset) {
-            let key: &str = key.get_ref();
-            *path = join(path, key);
-            descend_value(value, offset, path);
-            return;
+/// Every key and array element of a TOML document with the spans that belong to it.
+#[derive(Default)]
+struct KeyTree {
+    nodes: Vec<KeyNode>,
+    intervals: Vec<KeyInterval>,
+}
+
+struct KeyNode {
+    parent: Option<usize>,
+    /// `name` for a key, `[i]` for an array element.
+    segment: String,
+    depth: usize,
+}
+
+struct KeyInterval {
+    start: usize,
+    end: usize,
+    node: usize,
+}
+
+impl KeyTree {
+    fn node(&mut self, parent: Option<usize>, segment: String, depth: usize) -> usize {
+        self.nodes.push(KeyNode {
+            parent,
+            segment,
+            depth,
+        });
+        self.nodes.len() - 1
+    }
+
+    fn interval(&mut self, span: std::ops::Range<usize>, node: usize) {
+        self.intervals.push(KeyInterval {
+            start: span.start,
+            end: span.end.max(span.start + 1),
+            node,
+        });
+    }
+
+    fn table(&mut self, table: &DeTable<'_>, parent: Option<usize>, depth: usize) {
+        for (key, value) in table.iter() {
+            let node = self.node(parent, key.get_ref().to_string(), depth + 1);
+            self.interval(key.span(), node);
+            self.value(value, node, depth + 1);
         }
     }
-}
 
-fn contains_deep(value: &Spanned<DeValue<'_>>, offset: usize) -> bool {
-    let span = value.span();
-    if span.start <= offset && offset < span.end.max(span.start + 1) {
-        return true;
+    fn value(&mut self, value: &Spanned<DeValue<'_>>, node: usize, depth: usize) {
+        self.interval(value.span(), node);
+        match value.get_ref() {
+            DeValue::Table(t) => self.table(t, Some(node), depth),
+            DeValue::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    let element = self.node(Some(node), format!("[{i}]"), depth + 1);
+                    self.value(v, element, depth + 1);
+                }
+            }
+            _ => {}
+        }
     }
-    match value.get_ref() {
-        DeValue::Table(t) => t.iter().any(|(k, v)| {
-            let ks = k.span();
-            (ks.start <= offset && offset < ks.end) || contains_deep(v, offset)
-        }),
-        DeValue::Array(a) => a.iter().any(|v| contains_deep(v, offset)),
-        _ => false,
-    }
-}
 
-fn descend_value(value: &Spanned<DeValue<'_>>, offset: usize, path: &mut String) {
-    match value.get_ref() {
-        DeValue::Table(t) => descend_table(t, offset, path),
-        DeValue::Array(a) => {
-            if let Some((i, v)) = a.iter().enumerate().find(|(_, v)| contains_deep(v, offset)) {
-                path.push_str(&format!("[{i}]"));
-                descend_value(v, offset, path);
+    fn path(&self, node: usize) -> String {
+        let mut segments = Vec::new();
+        let mut at = Some(node);
+        while let Some(n) = at {
+            segments.push(self.nodes[n].segment.as_str());
+            at = self.nodes[n].parent;
+        }
+        let mut path = String::new();
+        for segment in segments.into_iter().rev() {
+            if segment.starts_with('[') {
+                path.push_str(segment);
+            } else {
+                path = join(&path, segment);
             }
         }
-        _ => {}
+        path
     }
 }
 

@@ -6,7 +6,7 @@ mod load;
 /// The JSON Schema of the plan format, for TOML editors (`planlint schema`).
 pub const JSON_SCHEMA: &str = include_str!("plan.schema.json");
 
-pub use load::{key_path_at, load, LoadOutcome};
+pub use load::{key_path_at, key_paths_at, load, LoadOutcome};
 
 use crate::source::Span;
 

@@ -9,10 +9,14 @@ use crate::FileReport;
 pub const ANNOTATIONS_PER_KIND: usize = 10;
 
 /// Escaping of a command's message.
+/// Other control characters (an escape sequence in a plan's text) are shown as their code, so
+/// that the log viewer does not act on them.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    let s = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    super::human::terminal_safe(&s).into_owned()
 }
 
 /// Escaping of a property value (file, title): also `:` and `,`.

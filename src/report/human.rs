@@ -60,7 +60,7 @@ pub(super) fn render_concise(report: &FileReport) -> String {
         };
         out.push_str(&format!(
             "{}:{}:{}: {}[{}] {}{label}\n",
-            report.source.name,
+            terminal_safe(&report.source.name),
             at.line,
             at.column,
             f.severity.as_str(),
@@ -71,11 +71,102 @@ pub(super) fn render_concise(report: &FileReport) -> String {
     out
 }
 
+/// Whether a character would act on a terminal instead of showing: control characters (but
+/// tab and line feed), and the bidirectional overrides that make text read other than it is.
+fn acts_on_terminal(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// Text safe to print: each acting character shown as its code (`\u{1b}`). A carriage return
+/// ending a line (CRLF) is kept.
+pub(crate) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(acts_on_terminal) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            out.push(c);
+        } else if acts_on_terminal(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Source text made safe with its byte length kept, so that spans still fit: each acting
+/// character becomes as many `?` as it has bytes.
+fn terminal_safe_same_length(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if acts_on_terminal(c) && !(c == '\r' && chars.peek() == Some(&'\n')) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A copy of the report with its text and messages made terminal-safe, or `None` when it is
+/// safe already (the usual case: nothing is copied).
+fn terminal_safe_report(report: &FileReport) -> Option<FileReport> {
+    let unsafe_text = |t: &str| t.chars().any(acts_on_terminal);
+    let findings_unsafe = report.findings.iter().any(|f| {
+        unsafe_text(&f.message)
+            || unsafe_text(&f.label)
+            || f.help.as_deref().is_some_and(unsafe_text)
+            || f.suggestion.as_deref().is_some_and(unsafe_text)
+            || f.related.iter().any(|r| unsafe_text(&r.message))
+    });
+    let source = &report.source;
+    if !findings_unsafe && !unsafe_text(&source.text) && !unsafe_text(&source.name) {
+        return None;
+    }
+    let clean = |t: &str| terminal_safe(t).into_owned();
+    let mut copy = crate::source::SourceFile::with_path(
+        clean(&source.name),
+        source.path.as_deref().unwrap_or(std::path::Path::new("")),
+        terminal_safe_same_length(&source.text),
+    );
+    if source.withheld {
+        copy = copy.withhold();
+    }
+    let findings = report
+        .findings
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            f.message = clean(&f.message);
+            f.label = clean(&f.label);
+            f.help = f.help.as_deref().map(clean);
+            f.suggestion = f.suggestion.as_deref().map(clean);
+            for r in f.related.iter_mut() {
+                r.message = clean(&r.message);
+            }
+            f
+        })
+        .collect();
+    Some(FileReport {
+        source: copy,
+        packs: report.packs.clone(),
+        findings,
+    })
+}
+
 /// A message on one line: line breaks and control characters become spaces.
 fn one_line(text: &str) -> String {
-    text.chars()
+    let flat: String = text
+        .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+        .collect();
+    terminal_safe(&flat).into_owned()
 }
 
 /// miette's graphical handler as planlint configures it.
@@ -98,6 +189,10 @@ pub(super) fn render_file(
     options: HumanOptions,
 ) -> String {
     let (quiet, width) = (options.quiet, options.width);
+    // Plan text (names, titles, whole lines) may hold escape sequences; a terminal must not
+    // obey them.
+    let safe = terminal_safe_report(report);
+    let report = safe.as_ref().unwrap_or(report);
     let mut out = String::new();
     if !report.packs.is_empty() && !quiet {
         let packs: Vec<String> = report
@@ -134,7 +229,7 @@ pub(super) fn render_file(
         let file = &report.source;
         let line = file.line_span(finding.span.start);
         // A snippet of a huge line (minified or hostile input) would flood the terminal.
-        let show_source = line.len() <= MAX_SNIPPET_LINE;
+        let show_source = line.len() <= MAX_SNIPPET_LINE && !file.withheld;
         let (source, span) = Snippet::around(file, finding.span, width);
         let diagnostic = Rendered {
             finding,
@@ -145,7 +240,9 @@ pub(super) fn render_file(
             related: finding
                 .related
                 .iter()
-                .filter(|r| file.line_span(r.span.start).len() <= MAX_SNIPPET_LINE)
+                .filter(|r| {
+                    !file.withheld && file.line_span(r.span.start).len() <= MAX_SNIPPET_LINE
+                })
                 .map(|r| {
                     let (source, span) = Snippet::around(file, r.span, width);
                     RelatedPlace {
@@ -302,8 +399,13 @@ impl Diagnostic for Rendered<'_> {
         }
         let file = self.file;
         let at = file.line_col(self.finding.span.start);
+        let why = if file.withheld {
+            "the file lies outside the checked folder; its lines are not shown"
+        } else {
+            "the line is too long to show"
+        };
         let location = format!(
-            "at {}:{}:{} ({}; the line is too long to show)",
+            "at {}:{}:{} ({}; {why})",
             file.name, at.line, at.column, self.finding.label
         );
         Some(Box::new(match help {

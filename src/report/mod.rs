@@ -192,10 +192,27 @@ pub fn fingerprint(
     source: &crate::source::SourceFile,
     finding: &crate::diagnostic::Finding,
 ) -> String {
-    let span = source.clamp(finding.span);
-    let anchor =
-        crate::plan::key_path_at(&source.text, span.start).unwrap_or_else(|| finding.label.clone());
-    fnv1a(&[&finding.code, &source.name, &anchor, &finding.label])
+    fingerprints(source, std::slice::from_ref(finding)).remove(0)
+}
+
+/// The fingerprints of a file's findings, in order: the file is parsed once for all of them.
+pub fn fingerprints(
+    source: &crate::source::SourceFile,
+    findings: &[crate::diagnostic::Finding],
+) -> Vec<String> {
+    let offsets: Vec<usize> = findings
+        .iter()
+        .map(|f| source.clamp(f.span).start)
+        .collect();
+    let paths = crate::plan::key_paths_at(&source.text, &offsets);
+    findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let anchor = paths.as_ref().map_or(f.label.as_str(), |p| p[i].as_str());
+            fnv1a(&[&f.code, &source.name, anchor, &f.label])
+        })
+        .collect()
 }
 
 /// FNV-1a: a fingerprint must not change between runs or Rust versions, which std's hasher
@@ -210,6 +227,9 @@ fn fnv1a(parts: &[&str]) -> String {
     }
     format!("{hash:016x}")
 }
+
+/// The largest baseline read: about a million findings' worth.
+pub const MAX_BASELINE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Today's findings, recorded so that a later run reports only new ones.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -234,11 +254,12 @@ impl Baseline {
             .flat_map(|r| {
                 r.findings
                     .iter()
-                    .filter(|f| !f.fatal)
-                    .map(move |f| BaselineEntry {
+                    .zip(fingerprints(&r.source, &r.findings))
+                    .filter(|(f, _)| !f.fatal)
+                    .map(move |(f, fingerprint)| BaselineEntry {
                         path: r.source.name.clone(),
                         code: f.code.clone(),
-                        fingerprint: fingerprint(&r.source, f),
+                        fingerprint,
                         message: f.message.clone(),
                     })
             })
@@ -257,8 +278,10 @@ impl Baseline {
     }
 
     pub fn read(path: &std::path::Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
+        let bytes = crate::source::read_limited(path, MAX_BASELINE_BYTES)
             .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("{} is not a planlint baseline: not UTF-8", path.display()))?;
         let baseline: Baseline = serde_json::from_str(&text)
             .map_err(|e| format!("{} is not a planlint baseline: {e}", path.display()))?;
         if baseline.version != 1 {
@@ -271,21 +294,42 @@ impl Baseline {
         Ok(baseline)
     }
 
-    /// Drop the findings the baseline records.
-    pub fn filter(&self, report: &mut FileReport) {
-        let known: std::collections::HashSet<(&str, &str, &str)> = self
-            .findings
-            .iter()
-            .map(|e| (e.path.as_str(), e.code.as_str(), e.fingerprint.as_str()))
-            .collect();
-        let source = report.source.clone();
+    /// The baseline indexed by file, built once for a run: filtering a file then costs its own
+    /// findings, not the whole baseline.
+    pub fn index(&self) -> BaselineIndex {
+        let mut by_path: std::collections::HashMap<
+            String,
+            std::collections::HashSet<(String, String)>,
+        > = Default::default();
+        for e in &self.findings {
+            by_path
+                .entry(e.path.clone())
+                .or_default()
+                .insert((e.code.clone(), e.fingerprint.clone()));
+        }
+        BaselineIndex { by_path }
+    }
+}
+
+/// A [`Baseline`]'s entries by file.
+#[derive(Debug, Default)]
+pub struct BaselineIndex {
+    by_path: std::collections::HashMap<String, std::collections::HashSet<(String, String)>>,
+}
+
+impl BaselineIndex {
+    /// Drop the findings the baseline records; returns how many were dropped.
+    pub fn filter(&self, report: &mut FileReport) -> usize {
+        let Some(known) = self.by_path.get(&report.source.name) else {
+            return 0;
+        };
+        let prints = fingerprints(&report.source, &report.findings);
+        let before = report.findings.len();
+        let mut prints = prints.into_iter();
         report.findings.retain(|f| {
-            f.fatal
-                || !known.contains(&(
-                    source.name.as_str(),
-                    f.code.as_str(),
-                    fingerprint(&source, f).as_str(),
-                ))
+            let print = prints.next().unwrap_or_default();
+            f.fatal || !known.contains(&(f.code.clone(), print))
         });
+        before - report.findings.len()
     }
 }

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::{fingerprint, full_help};
+use super::full_help;
 use crate::diagnostic::{Finding, Severity};
 use crate::rules::Registry;
 use crate::FileReport;
@@ -107,7 +107,8 @@ impl SarifWriter {
     pub fn file(&mut self, report: &FileReport, registry: &Registry) -> String {
         let mut out = String::new();
         let uri = uri_encode(&relative(&report.source.name));
-        for f in &report.findings {
+        let prints = crate::report::fingerprints(&report.source, &report.findings);
+        for (f, print) in report.findings.iter().zip(prints) {
             let index = match self.rule_ids.iter().position(|r| *r == f.code) {
                 Some(i) => i,
                 None => {
@@ -116,7 +117,7 @@ impl SarifWriter {
                     self.rule_ids.len() - 1
                 }
             };
-            let result = result(report, f, index, &uri);
+            let result = result(report, f, index, &uri, print);
             out.push_str(if self.results == 0 {
                 "\n        "
             } else {
@@ -140,7 +141,7 @@ impl SarifWriter {
     }
 }
 
-fn result(report: &FileReport, f: &Finding, index: usize, uri: &str) -> Value {
+fn result(report: &FileReport, f: &Finding, index: usize, uri: &str, print: String) -> Value {
     let span = report.source.clamp(f.span);
     let start = report.source.line_col(span.start);
     let end = report.source.line_col(span.end);
@@ -167,7 +168,7 @@ fn result(report: &FileReport, f: &Finding, index: usize, uri: &str) -> Value {
                 }
             }
         }],
-        "partialFingerprints": { "planlintAnchor/v1": fingerprint(&report.source, f) },
+        "partialFingerprints": { "planlintAnchor/v1": print },
     });
     let mut related = Vec::new();
     for (i, r) in f.related.iter().enumerate() {

@@ -253,6 +253,9 @@ impl ResolvedPack {
     }
 }
 
+/// The longest `extends` chain (national → province → city → county is four).
+pub const MAX_EXTENDS_DEPTH: usize = 16;
+
 /// Every known pack, resolved.
 #[derive(Debug, Default)]
 pub struct Registry {
@@ -445,6 +448,8 @@ impl Registry {
         chosen
     }
 
+    /// Resolve a pack after its parents. The chain's depth is bounded, since each level copies
+    /// what it inherits.
     fn resolve(
         &mut self,
         id: &str,
@@ -461,52 +466,68 @@ impl Registry {
         };
         visiting.push(id.to_owned());
 
-        let parent = match &file.header.extends {
-            None => None,
-            Some(parent_id) => {
-                if visiting.contains(&parent_id.value) {
-                    return Err(fail(Finding::input_error(
-                        "rules/extends-cycle",
+        let parent =
+            match &file.header.extends {
+                None => None,
+                Some(parent_id) => {
+                    if visiting.contains(&parent_id.value) {
+                        return Err(fail(Finding::input_error(
+                            "rules/extends-cycle",
+                            format!(
+                                "`extends` forms a cycle: {} → {}",
+                                visiting.join(" → "),
+                                parent_id.value
+                            ),
+                            parent_id.span,
+                            "this makes the cycle",
+                        )));
+                    }
+                    if visiting.len() >= MAX_EXTENDS_DEPTH {
+                        return Err(fail(Finding::input_error(
+                        "rules/extends-too-deep",
                         format!(
-                            "`extends` forms a cycle: {} → {}",
-                            visiting.join(" → "),
-                            parent_id.value
+                            "`extends` chains more than {MAX_EXTENDS_DEPTH} packs: {} → …",
+                            visiting[..3].join(" → ")
                         ),
                         parent_id.span,
-                        "this makes the cycle",
+                        "one pack too many",
+                    )
+                    .with_help(
+                        "the chain of plans runs national → province → city → county; a pack \
+                         extends the pack of the plan above it, not a long line of packs",
                     )));
+                    }
+                    if !files.contains_key(&parent_id.value) {
+                        let known: Vec<&str> = files.keys().map(String::as_str).collect();
+                        let mut f = Finding::input_error(
+                            "rules/unknown-pack",
+                            format!("pack `{}` extends unknown pack `{}`", id, parent_id.value),
+                            parent_id.span,
+                            "no such pack",
+                        );
+                        f.help = Some(match did_you_mean(&parent_id.value, &known) {
+                            Some(near) => format!("did you mean `{near}`?"),
+                            None => format!("known packs: {}", known.join(", ")),
+                        });
+                        return Err(fail(f));
+                    }
+                    Some(
+                        self.resolve(&parent_id.value, files, visiting)
+                            .map_err(|e| {
+                                // Report a broken parent once, where the child names it.
+                                fail(Finding::input_error(
+                                    "rules/broken-parent",
+                                    format!(
+                                        "pack `{id}` extends `{}`, which has errors",
+                                        parent_id.value
+                                    ),
+                                    parent_id.span,
+                                    e.finding.message,
+                                ))
+                            })?,
+                    )
                 }
-                if !files.contains_key(&parent_id.value) {
-                    let known: Vec<&str> = files.keys().map(String::as_str).collect();
-                    let mut f = Finding::input_error(
-                        "rules/unknown-pack",
-                        format!("pack `{}` extends unknown pack `{}`", id, parent_id.value),
-                        parent_id.span,
-                        "no such pack",
-                    );
-                    f.help = Some(match did_you_mean(&parent_id.value, &known) {
-                        Some(near) => format!("did you mean `{near}`?"),
-                        None => format!("known packs: {}", known.join(", ")),
-                    });
-                    return Err(fail(f));
-                }
-                Some(
-                    self.resolve(&parent_id.value, files, visiting)
-                        .map_err(|e| {
-                            // Report a broken parent once, where the child names it.
-                            fail(Finding::input_error(
-                                "rules/broken-parent",
-                                format!(
-                                    "pack `{id}` extends `{}`, which has errors",
-                                    parent_id.value
-                                ),
-                                parent_id.span,
-                                e.finding.message,
-                            ))
-                        })?,
-                )
-            }
-        };
+            };
         visiting.pop();
 
         let header = &file.header;

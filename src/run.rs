@@ -1,0 +1,739 @@
+//! A check run, from the paths a user gave to the outputs written and the exit code: the one
+//! path the command line (and every other door) takes.
+//!
+//! The contract (docs/robustness.md): exit 0 clean, 1 findings, 2 when something could not be
+//! checked or written. Nothing the run reads is written over; an existing file that planlint did
+//! not write is replaced only with `force`; every write is checked, and a failed one leaves its
+//! target as it was.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostic::{Finding, Severity};
+use crate::output::{destination_key, file_identity, write_file, Overwrite, Sink};
+use crate::report::{
+    render_github, render_human, render_json, render_sarif, summary_close, summary_header,
+    summary_rows, Baseline, BaselineIndex, HumanOptions, OutputFormat, ReportStream,
+};
+use crate::rules::{PackError, Registry};
+use crate::source::{SourceFile, Span};
+use crate::walk::{Walk, WalkOptions};
+use crate::{Checker, FileReport};
+
+/// Exit codes: the contract with CI.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_UNCHECKABLE: u8 = 2;
+
+/// Rule packs larger than this are refused: the national pack is 30 KB.
+pub const MAX_PACK_BYTES: u64 = 4 * 1024 * 1024;
+
+/// An output format of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Concise,
+    Json,
+    Sarif,
+    Github,
+}
+
+/// A further output of a run: `--output-file FORMAT=PATH`.
+#[derive(Clone, Debug)]
+pub struct OutputFile {
+    pub format: Format,
+    pub path: PathBuf,
+}
+
+/// Everything a check run is asked to do.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    /// Plan files, documents or folders.
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    /// Colour, width and quietness of human output, as the caller's terminal allows.
+    pub human: HumanOptions,
+    pub exit_zero: bool,
+    pub statistics: bool,
+    pub allow_empty: bool,
+    pub deny_warnings: bool,
+    pub select: Vec<String>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    /// Packs applied instead of those chosen by the plan's period, level and region.
+    pub packs: Vec<String>,
+    pub config: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
+    pub write_baseline: Option<PathBuf>,
+    pub output_files: Vec<OutputFile>,
+    pub rule_dirs: Vec<PathBuf>,
+    /// Replace existing files that planlint did not write.
+    pub force: bool,
+    pub walk: WalkOptions,
+}
+
+impl CheckOptions {
+    pub fn new(paths: Vec<PathBuf>) -> Self {
+        CheckOptions {
+            paths,
+            format: Format::Human,
+            human: HumanOptions::default(),
+            exit_zero: false,
+            statistics: false,
+            allow_empty: false,
+            deny_warnings: false,
+            select: Vec::new(),
+            extend_select: Vec::new(),
+            ignore: Vec::new(),
+            packs: Vec::new(),
+            config: None,
+            baseline: None,
+            write_baseline: None,
+            output_files: Vec::new(),
+            rule_dirs: Vec::new(),
+            force: false,
+            walk: WalkOptions::default(),
+        }
+    }
+}
+
+/// Built-in packs plus those below `rule_dirs`; on error, the reports to print instead. Notes
+/// on files skipped while walking go to `notes`. The registry lives for the whole process.
+pub fn load_registry(
+    rule_dirs: &[PathBuf],
+    notes: &mut Vec<String>,
+) -> Result<&'static Registry, Vec<FileReport>> {
+    if rule_dirs.is_empty() {
+        return Registry::builtin()
+            .as_ref()
+            .map_err(|errors| pack_reports(errors.clone()));
+    }
+    let mut sources = Vec::new();
+    let mut failures = Vec::new();
+    for dir in rule_dirs {
+        let walk = match crate::walk::collect(dir, ".rules", WalkOptions::default()) {
+            Ok(walk) => walk,
+            Err(e) => {
+                failures.push(io_report(dir, &e));
+                continue;
+            }
+        };
+        note_skipped(&walk, notes);
+        failures.extend(walk.problems.iter().map(|(p, e)| io_report(p, e)));
+        for found in walk.files {
+            let file = found.path;
+            let name = file.display().to_string();
+            match crate::source::read_limited(&file, MAX_PACK_BYTES) {
+                Ok(bytes) => match SourceFile::decode(&bytes) {
+                    Ok(text) => sources.push(SourceFile::with_path(name, &file, text)),
+                    Err(_) => failures.push(report_of(
+                        SourceFile::new(name, ""),
+                        Finding::input_error(
+                            "rules/encoding",
+                            "rule pack is not UTF-8 text",
+                            Span::default(),
+                            "unreadable",
+                        ),
+                    )),
+                },
+                Err(crate::source::ReadError::TooLarge { limit }) => failures.push(report_of(
+                    SourceFile::new(name.clone(), ""),
+                    Finding::input_error(
+                        "rules/too-large",
+                        format!(
+                            "{name} is larger than {}; no rule pack is",
+                            crate::source::human_size(limit)
+                        ),
+                        Span::default(),
+                        "not read",
+                    ),
+                )),
+                Err(crate::source::ReadError::Io(e)) => failures.push(io_report(&file, &e)),
+            }
+        }
+    }
+    if !failures.is_empty() {
+        return Err(failures);
+    }
+    Registry::with_builtin(sources)
+        .map(|r| &*Box::leak(Box::new(r)))
+        .map_err(pack_reports)
+}
+
+/// `note: skipped …` lines for what a walk left out.
+pub fn note_skipped(walk: &Walk, notes: &mut Vec<String>) {
+    for (path, why) in &walk.skipped {
+        notes.push(format!("skipped {}: {why}", path.display()));
+    }
+}
+
+fn pack_reports(errors: Vec<PackError>) -> Vec<FileReport> {
+    errors
+        .into_iter()
+        .map(|e| report_of(e.source, *e.finding))
+        .collect()
+}
+
+/// A report holding one finding.
+pub fn report_of(source: Arc<SourceFile>, finding: Finding) -> FileReport {
+    FileReport {
+        source,
+        packs: Vec::new(),
+        findings: vec![finding],
+    }
+}
+
+/// A report for a path that could not be read.
+pub fn io_report(path: &Path, e: &std::io::Error) -> FileReport {
+    let name = path.display().to_string();
+    report_of(
+        SourceFile::new(name.clone(), ""),
+        Finding::input_error(
+            "io/read",
+            format!("cannot read {name}: {e}"),
+            Span::default(),
+            "unreadable",
+        ),
+    )
+}
+
+/// The configuration for a run: `explicit`, or the nearest planlint.toml above `start`.
+pub fn load_config(explicit: Option<&Path>, start: &Path) -> Result<Config, FileReport> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => Config::discover(start),
+    };
+    match path {
+        None => Ok(Config::default()),
+        Some(p) => Config::load(&p).map_err(|(source, finding)| report_of(source, finding)),
+    }
+}
+
+/// Rule and pack ids a configuration names must exist.
+fn check_config_ids(config: &Config, registry: &Registry) -> Result<(), String> {
+    let where_ = config
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    // `select` and `ignore` may also come from --select/--extend-select/--ignore.
+    let selected_where = match &config.path {
+        Some(p) => format!("{} or the command line", p.display()),
+        None => "the command line".to_owned(),
+    };
+    for id in config.add_packs.iter().chain(&config.exclude_packs) {
+        if registry.get(id).is_none() {
+            return Err(format!(
+                "{where_}: unknown pack `{id}` (`planlint rules` lists them)"
+            ));
+        }
+    }
+    for id in config.select.iter().chain(&config.ignore) {
+        if !id.contains('/') && registry.get(id).is_some() {
+            continue; // a pack id selects or ignores all its rules
+        }
+        if registry.rule(id).is_none() && id != "plan/unknown-key" {
+            let hint = registry.rule_hint(id);
+            return Err(format!(
+                "{selected_where}: unknown rule or pack `{id}`.{hint} `planlint rules` lists them."
+            ));
+        }
+    }
+    for id in config.severity.iter().map(|(id, _)| id) {
+        if registry.rule(id).is_none() && id != "plan/unknown-key" {
+            let hint = registry.rule_hint(id);
+            return Err(format!("{where_}: unknown rule `{id}`.{hint}"));
+        }
+    }
+    Ok(())
+}
+
+fn output_format(format: Format, options: HumanOptions) -> OutputFormat {
+    match format {
+        Format::Human => OutputFormat::Human(options),
+        Format::Concise => OutputFormat::Concise {
+            quiet: options.quiet,
+        },
+        Format::Json => OutputFormat::Json,
+        Format::Sarif => OutputFormat::Sarif,
+        Format::Github => OutputFormat::Github,
+    }
+}
+
+/// Reports rendered whole, for the errors that end a run before it checks anything.
+fn render_reports(
+    format: Format,
+    reports: &[FileReport],
+    registry: &Registry,
+    options: HumanOptions,
+) -> String {
+    match format {
+        Format::Human => render_human(reports, options),
+        Format::Concise => reports
+            .iter()
+            .map(crate::report::render_concise_file)
+            .collect(),
+        Format::Json => render_json(reports),
+        Format::Sarif => render_sarif(reports, registry),
+        Format::Github => render_github(reports),
+    }
+}
+
+/// Where the run's messages to people go (standard error), with its write errors ignored: a
+/// message that cannot be shown has nowhere else to go.
+struct Messages<'a>(&'a mut dyn Write);
+
+impl Messages<'_> {
+    fn say(&mut self, text: &str) {
+        let _ = writeln!(self.0, "{text}");
+    }
+}
+
+/// Run a check. `stdout` receives the findings in `options.format`; `stderr` the notes,
+/// errors and statistics. Returns the exit code.
+pub fn check(options: &CheckOptions, stdout: Box<dyn Write>, stderr: &mut dyn Write) -> u8 {
+    let mut out = Sink::stdout(stdout);
+    let mut messages = Messages(stderr);
+    let code = check_into(options, &mut out, &mut messages);
+    match out.finish() {
+        Ok(()) => code,
+        Err(message) => {
+            messages.say(&format!("error: {message}"));
+            EXIT_UNCHECKABLE
+        }
+    }
+}
+
+fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_>) -> u8 {
+    let human = options.human;
+    let start = options
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let fail_early = |out: &mut Sink, reports: &[FileReport], registry: &Registry| {
+        out.write(&render_reports(options.format, reports, registry, human));
+        EXIT_UNCHECKABLE
+    };
+    let config = match load_config(options.config.as_deref(), &start) {
+        Ok(c) => c.with_selection(&options.select, &options.extend_select, &options.ignore),
+        Err(report) => return fail_early(out, &[report], &Registry::default()),
+    };
+    let mut rule_dirs = options.rule_dirs.clone();
+    rule_dirs.extend(config.rule_dirs.iter().cloned());
+    let mut notes = Vec::new();
+    let registry = match load_registry(&rule_dirs, &mut notes) {
+        Ok(r) => r,
+        Err(reports) => return fail_early(out, &reports, &Registry::default()),
+    };
+    for note in notes.drain(..) {
+        messages.say(&format!("note: {note}"));
+    }
+    if let Err(message) = check_config_ids(&config, registry) {
+        messages.say(&format!("error: {message}"));
+        return EXIT_UNCHECKABLE;
+    }
+    let config_path = config.path.clone();
+    let mut checker = Checker {
+        registry,
+        forced: Vec::new(),
+        config,
+    };
+    for id in &options.packs {
+        match registry.get(id) {
+            Some(pack) => checker.forced.push(Arc::clone(pack)),
+            None => {
+                let known: Vec<&str> = registry.packs().map(|p| p.id.as_str()).collect();
+                let hint = registry.pack_hint(id);
+                messages.say(&format!(
+                    "error: unknown pack `{id}`.{hint} Packs: {}",
+                    known.join(", ")
+                ));
+                return EXIT_UNCHECKABLE;
+            }
+        }
+    }
+    let baseline: Option<BaselineIndex> = match &options.baseline {
+        None => None,
+        Some(path) => match Baseline::read(path) {
+            Ok(b) => Some(b.index()),
+            Err(message) => {
+                messages.say(&format!("error: {message}"));
+                return EXIT_UNCHECKABLE;
+            }
+        },
+    };
+
+    // Gather the files; a missing path or unreadable folder is reported and the rest checked.
+    // Files found in folders pass the configuration's include/exclude globs; files named on
+    // the command line are always checked.
+    let mut files: Vec<crate::walk::Found> = Vec::new();
+    let mut early = Vec::new();
+    let mut empty_dirs = Vec::new();
+    for path in &options.paths {
+        match crate::walk::collect(path, ".plan.toml", options.walk) {
+            Ok(mut walk) => {
+                note_skipped(&walk, &mut notes);
+                if path.is_dir() {
+                    walk.files.retain(|f| checker.config.wants(&f.path));
+                    if walk.files.is_empty() && walk.problems.is_empty() {
+                        empty_dirs.push(path.clone());
+                    }
+                }
+                early.extend(walk.problems.iter().map(|(p, e)| io_report(p, e)));
+                files.extend(walk.files);
+            }
+            Err(e) => early.push(io_report(path, &e)),
+        }
+    }
+    for note in notes.drain(..) {
+        messages.say(&format!("note: {note}"));
+    }
+    if files.is_empty() && early.is_empty() && !empty_dirs.is_empty() {
+        for dir in &empty_dirs {
+            messages.say(&format!("no plans found under {}", dir.display()));
+        }
+        if options.allow_empty {
+            return EXIT_CLEAN;
+        }
+        messages.say("error: nothing to check (pass --allow-empty to accept an empty folder)");
+        return EXIT_UNCHECKABLE;
+    }
+    if !options.allow_empty {
+        for dir in &empty_dirs {
+            early.push(report_of(
+                SourceFile::new(dir.display().to_string(), ""),
+                Finding::input_error(
+                    "io/no-plans",
+                    format!("no plans found under {}", dir.display()),
+                    Span::default(),
+                    "empty",
+                ),
+            ));
+        }
+    }
+
+    // Nothing the run reads may be written over, and no two outputs may share a path: refused
+    // before anything is written.
+    let mut inputs: Vec<&Path> = files.iter().map(|f| f.path.as_path()).collect();
+    inputs.extend(config_path.as_deref());
+    inputs.extend(options.baseline.as_deref());
+    let pack_paths: Vec<PathBuf> = registry
+        .packs()
+        .filter_map(|p| p.source.path.clone())
+        .collect();
+    inputs.extend(pack_paths.iter().map(PathBuf::as_path));
+    let mut outputs: Vec<(String, &Path)> = options
+        .output_files
+        .iter()
+        .map(|o| {
+            (
+                format!("--output-file {}", o.path.display()),
+                o.path.as_path(),
+            )
+        })
+        .collect();
+    if let Some(path) = &options.write_baseline {
+        outputs.push((format!("--write-baseline {}", path.display()), path));
+    }
+    if let Err(message) = check_outputs(&outputs, &inputs) {
+        messages.say(&format!("error: {message}"));
+        return EXIT_UNCHECKABLE;
+    }
+
+    let overwrite = Overwrite::from_force(options.force, Overwrite::OwnOutput);
+    let (stream, prefix) = ReportStream::start(output_format(options.format, human), registry);
+    out.write(&prefix);
+    let mut file_streams = Vec::new();
+    let mut file_sinks = Vec::new();
+    for output in &options.output_files {
+        let format = output_format(
+            output.format,
+            HumanOptions {
+                color: false,
+                ..human
+            },
+        );
+        let mut sink = match Sink::file(&output.path, overwrite) {
+            Ok(sink) => sink,
+            Err(message) => {
+                messages.say(&format!("error: {message}"));
+                return EXIT_UNCHECKABLE;
+            }
+        };
+        let (stream, prefix) = ReportStream::start(format, registry);
+        sink.write(&prefix);
+        file_streams.push(stream);
+        file_sinks.push(sink);
+    }
+    let wants_github = options.format == Format::Github
+        || options
+            .output_files
+            .iter()
+            .any(|o| o.format == Format::Github);
+    let mut step_summary: Option<Sink> = None;
+    if wants_github {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            match std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+            {
+                Ok(f) => {
+                    let mut sink = Sink::appending(Path::new(&path), Box::new(f));
+                    sink.write(summary_header());
+                    step_summary = Some(sink);
+                }
+                Err(e) => {
+                    messages.say(&format!(
+                        "error: cannot write the step summary {}: {e}",
+                        Path::new(&path).display()
+                    ));
+                    return EXIT_UNCHECKABLE;
+                }
+            }
+        }
+    }
+
+    let mut streams = vec![stream];
+    streams.extend(file_streams);
+    let mut run = Emitter {
+        streams,
+        baseline: baseline.as_ref(),
+        write_baseline: options.write_baseline.is_some(),
+        statistics: options.statistics,
+        baseline_entries: Vec::new(),
+        hidden_by_baseline: 0,
+        per_rule: Default::default(),
+    };
+    // Check in chunks, in parallel within a chunk, and write each chunk's output in order before
+    // the next: memory holds one chunk of files, however many there are.
+    const CHUNK: usize = 256;
+    for chunk in files.chunks(CHUNK) {
+        let stdout_stream = &run.streams[0];
+        let done: Vec<(FileReport, Option<String>)> = chunk
+            .par_iter()
+            .map(|found| {
+                let path = &found.path;
+                let mut report = crate::check_path(path, &path.display().to_string(), &checker);
+                if found.outside {
+                    report.source = Arc::clone(&report.source).withhold();
+                }
+                // Pre-rendered only when no baseline will remove findings first.
+                let rendered = baseline
+                    .is_none()
+                    .then(|| stdout_stream.prerender(&report))
+                    .flatten();
+                (report, rendered)
+            })
+            .collect();
+        for (report, rendered) in done {
+            run.emit(
+                out,
+                &mut file_sinks,
+                step_summary.as_mut(),
+                report,
+                rendered,
+            );
+        }
+        // A full disk or a broken output: stop checking, there is nowhere to put the findings.
+        if out.failed() || file_sinks.iter().any(Sink::failed) {
+            break;
+        }
+    }
+    for report in early {
+        run.emit(out, &mut file_sinks, step_summary.as_mut(), report, None);
+    }
+
+    let mut streams = run.streams.into_iter();
+    let stdout_stream = streams.next().expect("the stdout stream is first");
+    let summary = stdout_stream.summary();
+    out.write(&stdout_stream.finish());
+    let mut failed_writes = Vec::new();
+    for (stream, mut sink) in streams.zip(file_sinks) {
+        sink.write(&stream.finish());
+        if let Err(message) = sink.finish() {
+            failed_writes.push(message);
+        }
+    }
+    if let Some(mut sink) = step_summary {
+        sink.write(&summary_close(&summary));
+        if let Err(message) = sink.finish() {
+            failed_writes.push(message);
+        }
+    }
+    if let Some(path) = &options.write_baseline {
+        if failed_writes.is_empty() {
+            let mut entries = run.baseline_entries;
+            entries.sort();
+            let text = Baseline {
+                version: 1,
+                findings: entries,
+            }
+            .to_json();
+            match write_file(path, text.as_bytes(), overwrite) {
+                Ok(()) => messages.say(&format!("wrote the baseline {}", path.display())),
+                Err(message) => failed_writes.push(message),
+            }
+        }
+    }
+    if !failed_writes.is_empty() {
+        for message in failed_writes {
+            messages.say(&format!("error: {message}"));
+        }
+        return EXIT_UNCHECKABLE;
+    }
+    if baseline.is_some() {
+        messages.say(&format!(
+            "baseline: {} known finding(s) not shown",
+            run.hidden_by_baseline
+        ));
+    }
+    if options.statistics {
+        let text = statistics(run.per_rule);
+        messages.say(text.trim_end());
+    }
+    if summary.failed > 0 {
+        EXIT_UNCHECKABLE
+    } else if options.exit_zero {
+        EXIT_CLEAN
+    } else if summary.errors > 0 || (options.deny_warnings && summary.warnings > 0) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+/// Refuse outputs that would overwrite an input of the run, or each other.
+fn check_outputs(outputs: &[(String, &Path)], inputs: &[&Path]) -> Result<(), String> {
+    let input_ids: std::collections::HashMap<crate::output::FileIdentity, &Path> = inputs
+        .iter()
+        .filter_map(|p| file_identity(p).map(|id| (id, *p)))
+        .collect();
+    let mut seen: std::collections::HashMap<PathBuf, &str> = Default::default();
+    for (flag, path) in outputs {
+        // Devices and pipes are written in place and hold nothing to lose.
+        let regular_or_new = std::fs::metadata(path).map_or(true, |m| m.is_file());
+        if !regular_or_new {
+            continue;
+        }
+        if let Some(input) = file_identity(path).and_then(|id| input_ids.get(&id)) {
+            return Err(format!(
+                "{flag} would overwrite {}, which this run reads; choose another path",
+                input.display()
+            ));
+        }
+        let key = destination_key(path);
+        if let Some(first) = seen.get(&key) {
+            return Err(format!(
+                "{first} and {flag} name the same file; give each output its own path"
+            ));
+        }
+        seen.insert(key, flag);
+    }
+    Ok(())
+}
+
+/// What the run does with each checked file, in order.
+struct Emitter<'r> {
+    /// Standard output's stream first, then one per output file.
+    streams: Vec<ReportStream<'r>>,
+    baseline: Option<&'r BaselineIndex>,
+    write_baseline: bool,
+    statistics: bool,
+    baseline_entries: Vec<crate::report::BaselineEntry>,
+    hidden_by_baseline: usize,
+    per_rule: std::collections::BTreeMap<String, (usize, Severity)>,
+}
+
+impl Emitter<'_> {
+    fn emit(
+        &mut self,
+        out: &mut Sink,
+        file_sinks: &mut [Sink],
+        step_summary: Option<&mut Sink>,
+        mut report: FileReport,
+        rendered: Option<String>,
+    ) {
+        if self.write_baseline {
+            self.baseline_entries
+                .extend(Baseline::of(std::slice::from_ref(&report)).findings);
+        }
+        if let Some(baseline) = self.baseline {
+            self.hidden_by_baseline += baseline.filter(&mut report);
+        }
+        if self.statistics {
+            for f in report.findings.iter().filter(|f| !f.fatal) {
+                self.per_rule
+                    .entry(f.code.clone())
+                    .or_insert((0, f.severity))
+                    .0 += 1;
+            }
+        }
+        let mut rendered = rendered;
+        let (first, rest) = self.streams.split_first_mut().expect("stdout stream");
+        out.write(&first.file_rendered(&report, rendered.take()));
+        for (stream, sink) in rest.iter_mut().zip(file_sinks.iter_mut()) {
+            sink.write(&stream.file(&report));
+        }
+        if let Some(sink) = step_summary {
+            sink.write(&summary_rows(&report));
+        }
+    }
+}
+
+/// `--statistics`: findings per rule, most first, then by id.
+fn statistics(per_rule: std::collections::BTreeMap<String, (usize, Severity)>) -> String {
+    let mut rows: Vec<(String, usize, Severity)> =
+        per_rule.into_iter().map(|(c, (n, s))| (c, n, s)).collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let width = rows
+        .iter()
+        .map(|r| r.1.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let mut out = String::new();
+    for (code, n, severity) in &rows {
+        out.push_str(&format!("{n:>width$}  {:<7}  {code}\n", severity.as_str()));
+    }
+    let total: usize = rows.iter().map(|r| r.1).sum();
+    out.push_str(&format!(
+        "{total:>width$}  findings from {} rules\n",
+        rows.len()
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_that_meet_inputs_or_each_other_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = dir.path().join("a.plan.toml");
+        std::fs::write(&plan, "x").unwrap();
+        let report = dir.path().join("r.json");
+        let err = check_outputs(&[("--output-file a".into(), &plan)], &[&plan]).unwrap_err();
+        assert!(err.contains("which this run reads"), "{err}");
+        // Spelt another way, the same file.
+        let other = dir.path().join("./sub/../a.plan.toml");
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        assert!(check_outputs(&[("o".into(), &other)], &[&plan]).is_err());
+        let twice = dir.path().join("sub/../r.json");
+        let err = check_outputs(
+            &[
+                ("--output-file r".into(), &report),
+                ("--output-file s".into(), &twice),
+            ],
+            &[&plan],
+        )
+        .unwrap_err();
+        assert!(err.contains("name the same file"), "{err}");
+        assert!(check_outputs(&[("o".into(), &report)], &[&plan]).is_ok());
+    }
+}
