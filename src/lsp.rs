@@ -26,47 +26,32 @@ use crate::{Checker, FileReport};
 const DEBOUNCE: Duration = Duration::from_millis(150);
 const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 
+/// Messages queued between the reader, the server and the writer. Bounded, so that a client
+/// that stops reading the server's output holds the server up instead of growing its memory.
+const QUEUE: usize = 64;
+
 /// Run the server on stdin/stdout until the client says `exit`. Returns the exit code.
 pub fn run_stdio(registry: &'static Registry) -> i32 {
-    let (server, client) = Connection::memory();
-    // The reader owns the only sender: when stdin ends, the channel closes and the server
-    // stops (a client that vanished without `exit`), instead of waiting for ever.
-    let to_server = client.sender;
-    // Reader: framing by hand, so a broken message is skipped, not fatal.
+    let (to_server, from_client) = crossbeam_channel::bounded::<Message>(QUEUE);
+    let (to_client, from_server) = crossbeam_channel::bounded::<Message>(QUEUE);
+    let server = Connection {
+        sender: to_client,
+        receiver: from_client,
+    };
+    // The reader owns the only sender: when stdin ends or fails, the channel closes and the
+    // server stops (a client that vanished without `exit`), instead of waiting for ever.
     std::thread::spawn(move || {
         let stdin = std::io::stdin();
         let mut input = stdin.lock();
-        loop {
-            match read_frame(&mut input) {
-                Ok(None) => break,
-                Ok(Some(body)) => {
-                    let message = match serde_json::from_slice::<Message>(&body) {
-                        Ok(m) => m,
-                        Err(e) => Message::Notification(Notification::new(
-                            MALFORMED.to_owned(),
-                            json!({ "error": e.to_string() }),
-                        )),
-                    };
-                    if to_server.send(message).is_err() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    let note =
-                        Notification::new(MALFORMED.to_owned(), json!({ "error": e.to_string() }));
-                    if to_server.send(Message::Notification(note)).is_err() {
-                        break;
-                    }
-                }
-            }
-        }
+        read_messages(&mut input, |message| to_server.send(message).is_ok());
     });
-    let from_server = client.receiver;
     let writer = std::thread::spawn(move || {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         for message in from_server {
             if message.write(&mut out).is_err() {
+                // The client is gone: dropping the receiver makes the server's next send fail,
+                // and the server stops.
                 break;
             }
         }
@@ -76,69 +61,179 @@ pub fn run_stdio(registry: &'static Registry) -> i32 {
     code
 }
 
+/// Read framed messages until the input ends or fails, passing each to `deliver` (which says
+/// whether to go on). A malformed frame is delivered as a `MALFORMED` notification, and reading
+/// goes on from the next header.
+fn read_messages(input: &mut impl BufRead, mut deliver: impl FnMut(Message) -> bool) {
+    loop {
+        let message = match read_frame(input) {
+            Ok(None) => return,
+            Ok(Some(body)) => serde_json::from_slice::<Message>(&body)
+                .unwrap_or_else(|e| malformed(&format!("the body is not a JSON-RPC message: {e}"))),
+            Err(FrameError::Malformed(why)) => malformed(&why),
+            // A read error is not a bad message: there will be no more input.
+            Err(FrameError::Io) => return,
+        };
+        if !deliver(message) {
+            return;
+        }
+    }
+}
+
+fn malformed(why: &str) -> Message {
+    Message::Notification(Notification::new(
+        MALFORMED.to_owned(),
+        json!({ "error": why }),
+    ))
+}
+
 /// Feed raw bytes (framed messages, possibly broken) to a server and let it answer into the
 /// void: for fuzzing the message handling. Never panics on any input.
 pub fn serve_bytes(registry: &'static Registry, bytes: &[u8]) {
     let (server, client) = Connection::memory();
     let mut input = std::io::BufReader::new(bytes);
-    loop {
-        let message = match read_frame(&mut input) {
-            Ok(None) => break,
-            Ok(Some(body)) => serde_json::from_slice::<Message>(&body).unwrap_or_else(|e| {
-                Message::Notification(Notification::new(
-                    MALFORMED.to_owned(),
-                    json!({ "error": e.to_string() }),
-                ))
-            }),
-            Err(_) => break,
-        };
-        if client.sender.send(message).is_err() {
-            break;
-        }
-    }
+    read_messages(&mut input, |message| client.sender.send(message).is_ok());
     drop(client.sender);
     let _ = Server::new(registry, server).serve();
+}
+
+/// Run a session over in-memory input, as `run_stdio` does over stdio, and return what the
+/// server wrote and its exit code: for tests and fuzzing of whole sessions with broken frames.
+pub fn serve_session(registry: &'static Registry, input: &[u8]) -> (Vec<Message>, i32) {
+    let (server, client) = Connection::memory();
+    let mut reader = std::io::BufReader::new(input);
+    read_messages(&mut reader, |message| client.sender.send(message).is_ok());
+    drop(client.sender);
+    let code = Server::new(registry, server).serve();
+    (client.receiver.try_iter().collect(), code)
 }
 
 /// What the reader sends when a message cannot be parsed.
 const MALFORMED: &str = "$/planlint/malformed";
 
+/// Header lines longer than this are not headers.
+const MAX_HEADER_LINE: usize = 8 * 1024;
+/// Bodies larger than this are refused (the largest plan is 16 MB; JSON escaping adds some).
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
+#[derive(Debug)]
+enum FrameError {
+    /// This frame is broken; the next may be fine.
+    Malformed(String),
+    /// The input itself failed: there is no more to read.
+    Io,
+}
+
+/// One line of input up to `\n`, at most `MAX_HEADER_LINE` bytes kept (the rest of a longer
+/// line is skipped); `None` at end of input.
+fn read_header_line(input: &mut impl BufRead) -> Result<Option<(Vec<u8>, bool)>, FrameError> {
+    let mut line = Vec::new();
+    let mut too_long = false;
+    loop {
+        let buffer = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return Err(FrameError::Io),
+        };
+        if buffer.is_empty() {
+            return Ok((!line.is_empty() || too_long).then_some((line, too_long)));
+        }
+        let (chunk, done) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(at) => (&buffer[..=at], true),
+            None => (buffer, false),
+        };
+        let room = MAX_HEADER_LINE.saturating_sub(line.len());
+        if chunk.len() > room {
+            too_long = true;
+        }
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = chunk.len();
+        input.consume(used);
+        if done {
+            return Ok(Some((line, too_long)));
+        }
+    }
+}
+
 /// One framed message body, `Ok(None)` at end of input. A bad header is an error for that
-/// message only.
-fn read_frame(input: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
+/// message only: reading resumes at the next `Content-Length` header, even one that follows a
+/// body on the same line (as it does when a lying length left part of a body unread).
+fn read_frame(input: &mut impl BufRead) -> Result<Option<Vec<u8>>, FrameError> {
     let mut length: Option<usize> = None;
     let mut saw_header = false;
+    let mut problem: Option<String> = None;
     loop {
-        let mut line = String::new();
-        if input.read_line(&mut line)? == 0 {
-            return Ok(None);
+        let Some((raw, too_long)) = read_header_line(input)? else {
+            return match (saw_header, problem) {
+                (true, _) => Err(FrameError::Malformed(
+                    "the input ended inside a header".into(),
+                )),
+                (false, Some(why)) => Err(FrameError::Malformed(why)),
+                (false, None) => Ok(None),
+            };
+        };
+        if too_long {
+            problem = Some(format!("a header line longer than {MAX_HEADER_LINE} bytes"));
+            saw_header = false;
+            length = None;
+            continue;
         }
-        let line = line.trim_end();
+        let Ok(text) = std::str::from_utf8(&raw) else {
+            problem = Some("a header line that is not UTF-8".into());
+            saw_header = false;
+            length = None;
+            continue;
+        };
+        let line = text.trim_end();
         if line.is_empty() {
             if saw_header {
                 break;
             }
             continue;
         }
-        saw_header = true;
-        if let Some((name, value)) = line.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
+        // Leftovers of a broken frame may precede the next header on its line.
+        let header = match line.find("Content-Length:") {
+            Some(at) if at > 0 => {
+                problem.get_or_insert_with(|| "bytes outside any message".into());
+                &line[at..]
+            }
+            _ => line,
+        };
+        match header.split_once(':') {
+            Some((name, value)) if name.eq_ignore_ascii_case("content-length") => {
                 length = value.trim().parse().ok();
+                if length.is_none() {
+                    problem = Some(format!(
+                        "a Content-Length that is not a length: {}",
+                        value.trim()
+                    ));
+                }
+                saw_header = true;
+            }
+            Some((name, _)) if name.eq_ignore_ascii_case("content-type") => saw_header = true,
+            _ => {
+                problem.get_or_insert_with(|| "bytes outside any message".into());
             }
         }
     }
-    let length = length.ok_or_else(|| {
-        std::io::Error::new(std::io::ErrorKind::InvalidData, "missing Content-Length")
-    })?;
-    if length > 64 * 1024 * 1024 {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "message too large",
+    let Some(length) = length else {
+        return Err(FrameError::Malformed(
+            problem.unwrap_or_else(|| "a message without Content-Length".into()),
         ));
+    };
+    if length > MAX_BODY {
+        return Err(FrameError::Malformed(format!(
+            "a message of {length} bytes (at most {MAX_BODY})"
+        )));
     }
     let mut body = vec![0; length];
-    input.read_exact(&mut body)?;
-    Ok(Some(body))
+    match input.read_exact(&mut body) {
+        Ok(()) => Ok(Some(body)),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(FrameError::Malformed(
+            "the input ended inside a message body".into(),
+        )),
+        Err(_) => Err(FrameError::Io),
+    }
 }
 
 struct Document {
@@ -156,7 +251,11 @@ struct Server {
     connection: Connection,
     documents: HashMap<String, Document>,
     utf8: bool,
+    /// `initialize` has been answered: other requests are served only after it.
+    initialized: bool,
     shutdown: bool,
+    /// The client stopped reading: nothing more can be said to it.
+    gone: std::cell::Cell<bool>,
 }
 
 impl Server {
@@ -166,12 +265,16 @@ impl Server {
             connection,
             documents: HashMap::new(),
             utf8: false,
+            initialized: false,
             shutdown: false,
+            gone: std::cell::Cell::new(false),
         }
     }
 
     fn send(&self, message: Message) {
-        let _ = self.connection.sender.send(message);
+        if self.connection.sender.send(message).is_err() {
+            self.gone.set(true);
+        }
     }
 
     fn notify(&self, method: &str, params: Value) {
@@ -197,6 +300,9 @@ impl Server {
                 .map(|t| (t + DEBOUNCE).saturating_duration_since(Instant::now()))
                 .min()
                 .unwrap_or(Duration::from_secs(3600));
+            if self.gone.get() {
+                return 1;
+            }
             match self.connection.receiver.recv_timeout(timeout) {
                 Ok(message) => {
                     if let Some(code) = self.handle(message) {
@@ -213,6 +319,23 @@ impl Server {
     fn handle(&mut self, message: Message) -> Option<i32> {
         match message {
             Message::Request(req) => {
+                // The protocol's order: initialize first, nothing after shutdown.
+                if !self.initialized && req.method != "initialize" {
+                    self.send(Message::Response(Response::new_err(
+                        req.id,
+                        ErrorCode::ServerNotInitialized as i32,
+                        "the server is not initialized yet".into(),
+                    )));
+                    return None;
+                }
+                if self.shutdown {
+                    self.send(Message::Response(Response::new_err(
+                        req.id,
+                        ErrorCode::InvalidRequest as i32,
+                        "the server is shut down; only `exit` is accepted".into(),
+                    )));
+                    return None;
+                }
                 // A bug in one handler must not end the session.
                 let id = req.id.clone();
                 let result =
@@ -229,6 +352,11 @@ impl Server {
             Message::Notification(note) => {
                 if note.method == "exit" {
                     return Some(if self.shutdown { 0 } else { 1 });
+                }
+                // Before initialize, notifications are dropped (the protocol says so); a
+                // malformed frame is still worth a log line.
+                if !self.initialized && note.method != MALFORMED {
+                    return None;
                 }
                 let method = note.method.clone();
                 if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -255,6 +383,7 @@ impl Server {
                 self.utf8 = encodings
                     .and_then(Value::as_array)
                     .is_some_and(|list| list.iter().any(|e| e == "utf-8"));
+                self.initialized = true;
                 ok(json!({
                     "capabilities": {
                         "positionEncoding": if self.utf8 { "utf-8" } else { "utf-16" },
@@ -350,6 +479,11 @@ impl Server {
                 dirty_since: None,
                 config: Default::default(),
             });
+        // Findings of the old text would point at the wrong places (or outside the text) until
+        // the re-check: they are dropped, not shown at stale positions.
+        if doc.text != text {
+            doc.report = None;
+        }
         doc.text = text;
         doc.index = index;
     }
@@ -410,7 +544,10 @@ impl Server {
     }
 
     fn position(&self, doc: &Document, offset: usize) -> Value {
-        let offset = offset.min(doc.text.len());
+        let mut offset = offset.min(doc.text.len());
+        while !doc.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let lc = doc.index.line_col(TextSize::from(offset as u32));
         if self.utf8 {
             return json!({ "line": lc.line, "character": lc.col });

@@ -349,3 +349,221 @@ fn the_server_exits_when_its_input_ends() {
     // Input ended without `shutdown` and `exit`: the protocol's exit code for that is 1.
     assert_eq!(status.code(), Some(1));
 }
+
+impl Client {
+    fn write_bytes(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn request_id(&mut self, method: &str, params: Value) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send_raw(
+            json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params })
+                .to_string()
+                .as_bytes(),
+        );
+        id
+    }
+
+    fn finish(mut self) -> Option<i32> {
+        self.request("shutdown", json!(null));
+        self.notify("exit", json!(null));
+        drop(self.stdin);
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                let _ = self.child.kill();
+                panic!("the server did not exit after `exit`");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn frames_with_lying_headers_are_skipped_and_the_session_goes_on() {
+    let mut c = Client::start();
+    c.request("initialize", json!({ "capabilities": {} }));
+    let hover = json!({ "jsonrpc": "2.0", "id": 900, "method": "textDocument/hover",
+        "params": { "textDocument": { "uri": URI }, "position": { "line": 0, "character": 0 } } })
+    .to_string();
+    // Negative, huge and missing lengths, a non-UTF-8 header, a header line of 100 KB, and a
+    // length shorter than the body (its tail runs into the next header).
+    c.write_bytes(format!("Content-Length: -5\r\n\r\n{hover}").as_bytes());
+    c.write_bytes(format!("Content-Length: 99999999999\r\n\r\n{hover}").as_bytes());
+    c.write_bytes(format!("Content-Type: x\r\n\r\n{hover}").as_bytes());
+    c.write_bytes(b"Content-Length: \xff\xfe\r\n\r\n");
+    c.write_bytes(&vec![b'a'; 100_000]);
+    c.write_bytes(b"\r\n\r\n");
+    c.write_bytes(format!("Content-Length: 10\r\n\r\n{hover}").as_bytes());
+    // After all that, a well-formed request is answered.
+    let answer = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert!(answer.get("error").is_none(), "{answer}");
+    assert_eq!(c.finish(), Some(0));
+}
+
+#[test]
+fn requests_before_initialize_and_after_shutdown_get_the_protocols_errors() {
+    let mut c = Client::start();
+    let early = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert_eq!(early["error"]["code"], -32002, "{early}");
+    c.request("initialize", json!({ "capabilities": {} }));
+    c.request("shutdown", json!(null));
+    let late = c.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert_eq!(late["error"]["code"], -32600, "{late}");
+    c.notify("exit", json!(null));
+}
+
+#[test]
+fn code_actions_between_an_edit_and_its_recheck_never_fail() {
+    let mut c = Client::start();
+    c.request("initialize", json!({ "capabilities": {} }));
+    let text = plan();
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "toml", "version": 1, "text": text } }),
+    );
+    assert!(!c.diagnostics().is_empty());
+    // One keystroke at the top: every old finding now points one byte off, into the middle of
+    // a Chinese character, until the re-check 150 ms later.
+    let mut shifted: Vec<String> = ["#", "é", "孟", "#é"]
+        .iter()
+        .map(|p| format!("{p}{text}"))
+        .collect();
+    // Or the whole text replaced by one Chinese comment line of about its length: nearly every
+    // old offset falls inside a character.
+    shifted.push(format!("#{}", "孟".repeat(text.len() / 3)));
+    for version in 2..30 {
+        let now = if version % 2 == 0 {
+            &shifted[(version / 2) % shifted.len()]
+        } else {
+            &text
+        };
+        c.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": URI, "version": version },
+                    "contentChanges": [{ "text": now }] }),
+        );
+        let last = now.lines().count().saturating_sub(1) as u64;
+        let ids: Vec<i64> = (0..4)
+            .map(|line| {
+                c.request_id(
+                    "textDocument/codeAction",
+                    json!({ "textDocument": { "uri": URI },
+                            "range": { "start": { "line": (line % 2).min(last), "character": 0 },
+                                       "end": { "line": last, "character": 100_000 } },
+                            "context": { "diagnostics": [] } }),
+                )
+            })
+            .collect();
+        for id in ids {
+            let answer = c.wait(|m| m["id"] == id);
+            assert!(answer.get("error").is_none(), "{answer}");
+        }
+        // Let every other edit be re-checked, so that findings exist to go stale.
+        if version % 4 == 1 {
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+    assert_eq!(c.finish(), Some(0));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_client_that_does_not_read_holds_the_server_up_instead_of_growing_it() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_planlint"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let _stdout = child.stdout.take().unwrap(); // held open, never read
+    let pid = child.id();
+    let frame = |body: String| format!("Content-Length: {}\r\n\r\n{body}", body.len());
+    let init = json!({ "jsonrpc": "2.0", "id": 0, "method": "initialize", "params": { "capabilities": {} } });
+    let open = json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+        "textDocument": { "uri": URI, "languageId": "toml", "version": 1, "text": plan() } } });
+    let lines = plan().lines().count();
+    // Requests whose answers are big (every finding's code actions), written until the server
+    // stops reading (its output pipe full and its queues bounded) or 20,000 have gone.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(frame(init.to_string()).as_bytes());
+        let _ = stdin.write_all(frame(open.to_string()).as_bytes());
+        for id in 1..20_000 {
+            let request = json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/codeAction",
+                "params": { "textDocument": { "uri": URI },
+                    "range": { "start": { "line": 0, "character": 0 }, "end": { "line": lines, "character": 0 } },
+                    "context": { "diagnostics": [] } } });
+            if stdin
+                .write_all(frame(request.to_string()).as_bytes())
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    std::thread::sleep(Duration::from_secs(5));
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let rss_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = writer.join();
+    assert!(rss_kb < 100_000, "the server grew to {rss_kb} KB");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_read_error_on_its_input_ends_the_server() {
+    // A directory as standard input: every read fails (EISDIR).
+    let stdin = std::fs::File::open("/").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_planlint"))
+        .arg("lsp")
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let _ = stdout.read_to_end(&mut all);
+        all.len()
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("the server still runs 20 s after its input failed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        reader.join().unwrap() < 10_000,
+        "the server wrote a flood of logs"
+    );
+}

@@ -337,6 +337,9 @@ struct Builder<'a> {
     notes: Vec<String>,
     /// Under a heading that states the plan's goals (主要目标, 发展目标…).
     in_goals: bool,
+    /// For each line, where the part holding it starts (its level-1 heading): computed once,
+    /// since asking for every line would cost lines × headings.
+    part_starts: Vec<usize>,
 }
 
 fn compact(s: &str) -> String {
@@ -365,6 +368,7 @@ impl<'a> Builder<'a> {
             sections: Vec::new(),
             notes: Vec::new(),
             in_goals: false,
+            part_starts: part_starts(lines),
         }
     }
 
@@ -716,7 +720,7 @@ impl<'a> Builder<'a> {
                     Some(s) => s == style,
                     None => match self.sections.last() {
                         None => true,
-                        Some(last) => last.span.start < part_start(self.lines, index),
+                        Some(last) => last.span.start < self.part_starts[index],
                     },
                 };
                 let (title, _) = item_title(text, start);
@@ -795,7 +799,7 @@ impl<'a> Builder<'a> {
             // （市科协牵头）”, “分工：由…牵头，…参加”) belong to what it continues.
             if part == Part::Safeguards {
                 if self.sections.last().is_none_or(|s| {
-                    s.kind != SectionKind::Safeguard || s.span.start < part_start(self.lines, index)
+                    s.kind != SectionKind::Safeguard || s.span.start < self.part_starts[index]
                 }) {
                     let (name, span) = part_heading
                         .clone()
@@ -907,13 +911,18 @@ enum TargetHome {
     Measure,
 }
 
-/// The line where the part holding line `index` starts (its level-1 heading).
-fn part_start(lines: &[Line], index: usize) -> usize {
-    (0..=index)
-        .rev()
-        .find(|&i| heading_level(&lines[i].text).is_some_and(|(l, _)| l == 1))
-        .map(|i| lines[i].whole().start)
-        .unwrap_or(0)
+/// For each line, the offset where the part holding it starts (its level-1 heading), or 0.
+fn part_starts(lines: &[Line]) -> Vec<usize> {
+    let mut start = 0;
+    lines
+        .iter()
+        .map(|line| {
+            if heading_level(&line.text).is_some_and(|(l, _)| l == 1) {
+                start = line.whole().start;
+            }
+            start
+        })
+        .collect()
 }
 
 /// A heading's or item's name with its span; an empty one is named by its marker (（一）, 3.), so
@@ -1278,6 +1287,39 @@ struct TargetContext<'v> {
 
 /// Quantified targets in a line: (is it the literacy goal, the target). A year qualifies the
 /// numbers of its own sentence, or, failing one, those of the next sentences of the paragraph.
+/// A sentence longer than this is read in pieces split at commas: what is read before each
+/// number is then bounded, and a hostile line of numbers costs its length, not its square. Real
+/// sentences run to a few hundred characters.
+const MAX_SENTENCE_BYTES: usize = 4096;
+
+/// The sentences of a line (ending in 。 or ；), long ones cut at a comma.
+fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    text.split_inclusive(['。', '；', ';'])
+        .flat_map(|sentence| {
+            let mut rest = sentence;
+            std::iter::from_fn(move || {
+                if rest.is_empty() {
+                    return None;
+                }
+                if rest.len() <= MAX_SENTENCE_BYTES {
+                    return Some(std::mem::take(&mut rest));
+                }
+                let mut cut = MAX_SENTENCE_BYTES;
+                while !rest.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                let cut = rest[..cut]
+                    .rfind(['，', ','])
+                    .map(|at| at + rest[at..].chars().next().map_or(1, char::len_utf8))
+                    .filter(|&at| at > 0)
+                    .unwrap_or(cut);
+                let (piece, tail) = rest.split_at(cut);
+                rest = tail;
+                Some(piece)
+            })
+        })
+}
+
 fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
     static COUNT: OnceLock<Regex> = OnceLock::new();
     let count = re(
@@ -1291,7 +1333,7 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
     let mut out = Vec::new();
     let mut sentence_start = 0;
     let mut paragraph_year: Option<i64> = None;
-    for piece in text.split_inclusive(['。', '；', ';']) {
+    for piece in sentences(text) {
         let s0 = sentence_start;
         sentence_start += piece.len();
         let sentence_year = quantity::year_in(piece);

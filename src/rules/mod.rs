@@ -253,6 +253,27 @@ impl ResolvedPack {
     }
 }
 
+fn too_deep(at: &Sp<String>, chain: &[String]) -> Finding {
+    Finding::input_error(
+        "rules/extends-too-deep",
+        format!(
+            "`extends` chains more than {MAX_EXTENDS_DEPTH} packs: {} → …",
+            chain
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" → ")
+        ),
+        at.span,
+        "one pack too many",
+    )
+    .with_help(
+        "the chain of plans runs national → province → city → county; a pack extends the pack \
+         of the plan above it, not a long line of packs",
+    )
+}
+
 /// The longest `extends` chain (national → province → city → county is four).
 pub const MAX_EXTENDS_DEPTH: usize = 16;
 
@@ -317,8 +338,16 @@ impl Registry {
         }
         let mut registry = Registry::default();
         let ids: Vec<String> = files.keys().cloned().collect();
+        let mut too_deep_reported = false;
         for id in ids {
             if let Err(e) = registry.resolve(&id, &files, &mut Vec::new()) {
+                // One long chain would otherwise give an error for every pack on it.
+                if e.finding.code == "rules/extends-too-deep" {
+                    if too_deep_reported {
+                        continue;
+                    }
+                    too_deep_reported = true;
+                }
                 errors.push(e);
             }
         }
@@ -466,69 +495,69 @@ impl Registry {
         };
         visiting.push(id.to_owned());
 
-        let parent =
-            match &file.header.extends {
-                None => None,
-                Some(parent_id) => {
-                    if visiting.contains(&parent_id.value) {
-                        return Err(fail(Finding::input_error(
-                            "rules/extends-cycle",
-                            format!(
-                                "`extends` forms a cycle: {} → {}",
-                                visiting.join(" → "),
-                                parent_id.value
-                            ),
-                            parent_id.span,
-                            "this makes the cycle",
-                        )));
-                    }
-                    if visiting.len() >= MAX_EXTENDS_DEPTH {
-                        return Err(fail(Finding::input_error(
-                        "rules/extends-too-deep",
+        let parent = match &file.header.extends {
+            None => None,
+            Some(parent_id) => {
+                if visiting.contains(&parent_id.value) {
+                    return Err(fail(Finding::input_error(
+                        "rules/extends-cycle",
                         format!(
-                            "`extends` chains more than {MAX_EXTENDS_DEPTH} packs: {} → …",
-                            visiting[..3].join(" → ")
+                            "`extends` forms a cycle: {} → {}",
+                            visiting.join(" → "),
+                            parent_id.value
                         ),
                         parent_id.span,
-                        "one pack too many",
-                    )
-                    .with_help(
-                        "the chain of plans runs national → province → city → county; a pack \
-                         extends the pack of the plan above it, not a long line of packs",
+                        "this makes the cycle",
                     )));
-                    }
-                    if !files.contains_key(&parent_id.value) {
-                        let known: Vec<&str> = files.keys().map(String::as_str).collect();
-                        let mut f = Finding::input_error(
-                            "rules/unknown-pack",
-                            format!("pack `{}` extends unknown pack `{}`", id, parent_id.value),
-                            parent_id.span,
-                            "no such pack",
-                        );
-                        f.help = Some(match did_you_mean(&parent_id.value, &known) {
-                            Some(near) => format!("did you mean `{near}`?"),
-                            None => format!("known packs: {}", known.join(", ")),
-                        });
-                        return Err(fail(f));
-                    }
-                    Some(
-                        self.resolve(&parent_id.value, files, visiting)
-                            .map_err(|e| {
-                                // Report a broken parent once, where the child names it.
-                                fail(Finding::input_error(
-                                    "rules/broken-parent",
-                                    format!(
-                                        "pack `{id}` extends `{}`, which has errors",
-                                        parent_id.value
-                                    ),
-                                    parent_id.span,
-                                    e.finding.message,
-                                ))
-                            })?,
-                    )
                 }
-            };
+                // Bounded before recursing (the stack) and after (packs resolved earlier).
+                if visiting.len() >= MAX_EXTENDS_DEPTH {
+                    return Err(fail(too_deep(parent_id, visiting)));
+                }
+                if !files.contains_key(&parent_id.value) {
+                    let known: Vec<&str> = files.keys().map(String::as_str).collect();
+                    let mut f = Finding::input_error(
+                        "rules/unknown-pack",
+                        format!("pack `{}` extends unknown pack `{}`", id, parent_id.value),
+                        parent_id.span,
+                        "no such pack",
+                    );
+                    f.help = Some(match did_you_mean(&parent_id.value, &known) {
+                        Some(near) => format!("did you mean `{near}`?"),
+                        None => format!("known packs: {}", known.join(", ")),
+                    });
+                    return Err(fail(f));
+                }
+                Some(
+                    self.resolve(&parent_id.value, files, visiting)
+                        .map_err(|e| {
+                            // A chain too deep is one error, where it goes too deep,
+                            // however many packs hang below it.
+                            if e.finding.code == "rules/extends-too-deep" {
+                                return e;
+                            }
+                            // Report a broken parent once, where the child names it.
+                            fail(Finding::input_error(
+                                "rules/broken-parent",
+                                format!(
+                                    "pack `{id}` extends `{}`, which has errors",
+                                    parent_id.value
+                                ),
+                                parent_id.span,
+                                e.finding.message,
+                            ))
+                        })?,
+                )
+            }
+        };
         visiting.pop();
+        if let (Some(parent), Some(parent_id)) = (&parent, &file.header.extends) {
+            if parent.ancestors.len() + 2 > MAX_EXTENDS_DEPTH {
+                let mut chain = vec![id.to_owned(), parent.id.clone()];
+                chain.extend(parent.ancestors.iter().cloned());
+                return Err(fail(too_deep(parent_id, &chain)));
+            }
+        }
 
         let header = &file.header;
         let mut ancestors = Vec::new();
