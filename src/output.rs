@@ -481,6 +481,72 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
+    /// A writer that takes `room` bytes and then fails, as a full disk does.
+    struct FillsUp {
+        room: usize,
+    }
+
+    impl Write for FillsUp {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(std::io::Error::other("No space left on device"));
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_report_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        std::fs::write(&path, "{\n  \"version\": 1,\n  \"tool\": \"planlint\"\n}\n").unwrap();
+        let good = std::fs::read(&path).unwrap();
+        let mut sink = Sink::file(&path, Overwrite::OwnOutput).unwrap();
+        // The disk fills up part-way through the new report.
+        sink.writer = std::io::BufWriter::with_capacity(16, Box::new(FillsUp { room: 40 }));
+        for _ in 0..100 {
+            sink.write("一行又一行的结论，直到磁盘写满。\n");
+        }
+        assert!(sink.failed());
+        let err = sink.finish().unwrap_err();
+        assert!(
+            err.contains("report.json") && err.contains("No space"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), good);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(!in_flight().iter().any(|p| p.starts_with(dir.path())));
+    }
+
+    #[test]
+    fn own_output_is_recognised_and_other_files_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        assert!(is_planlint_output(&write("empty", "")));
+        assert!(is_planlint_output(&write(
+            "human",
+            "x\nchecked 1 file: 0 errors, 0 warnings, 0 infos; packs applied: henan-2021\n"
+        )));
+        assert!(is_planlint_output(&write(
+            "baseline",
+            "{\n  \"version\": 1,\n  \"findings\": []\n}\n"
+        )));
+        assert!(!is_planlint_output(&write(
+            "plan",
+            "[plan]\ntitle = \"x\"\n"
+        )));
+        assert!(!is_planlint_output(&write("json", "{\"version\": 1}")));
+    }
+
     #[test]
     fn a_directory_is_refused() {
         let dir = tempfile::tempdir().unwrap();

@@ -1547,3 +1547,26 @@ fn indicator_of(clause: &str) -> Option<String> {
     }
     (s.chars().count() >= 2).then_some(s)
 }
+
+#[cfg(test)]
+mod sentence_tests {
+    use super::*;
+
+    #[test]
+    fn sentences_end_at_full_stops_and_long_ones_are_cut_at_commas() {
+        let short: Vec<&str> = sentences("到2025年，达到15%。力争更高；其余").collect();
+        assert_eq!(short, ["到2025年，达到15%。", "力争更高；", "其余"]);
+        let long = "完成培训100人次，".repeat(1000);
+        let pieces: Vec<&str> = sentences(&long).collect();
+        assert!(pieces.len() > 1);
+        assert_eq!(pieces.concat(), long);
+        for piece in &pieces {
+            assert!(piece.len() <= MAX_SENTENCE_BYTES);
+            assert!(piece.ends_with('，'), "cut at a comma: {piece}");
+        }
+        // No comma at all: cut at a character boundary.
+        let solid = "科".repeat(5000);
+        let pieces: Vec<&str> = sentences(&solid).collect();
+        assert_eq!(pieces.concat(), solid);
+    }
+}

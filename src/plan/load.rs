@@ -716,6 +716,30 @@ mod tests {
     }
 
     #[test]
+    fn key_paths_for_many_offsets_match_one_at_a_time() {
+        let text = include_str!("../../tests/fixtures/plans/changzhi-city-2021-2025.plan.toml");
+        let offsets: Vec<usize> = (0..text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .step_by(7)
+            .collect();
+        let all = key_paths_at(text, &offsets).unwrap();
+        // The offsets in any order give the same paths.
+        let mut reversed = offsets.clone();
+        reversed.reverse();
+        let mut back = key_paths_at(text, &reversed).unwrap();
+        back.reverse();
+        assert_eq!(all, back);
+        for (offset, path) in offsets.iter().zip(&all).step_by(13) {
+            assert_eq!(
+                key_path_at(text, *offset).as_ref(),
+                Some(path),
+                "at {offset}"
+            );
+        }
+        assert!(all.iter().any(|p| p.starts_with("actions[")));
+    }
+
+    #[test]
     fn key_paths_name_the_anchor() {
         let text = format!("{MINIMAL}[[projects]]\nname = \"a\"\n\n[[projects]]\nname = \"b\"\nlead = [\"x\", \"y\"]\n");
         let at = |needle: &str| key_path_at(&text, text.find(needle).unwrap()).unwrap();
