@@ -207,6 +207,27 @@ pub fn load_config(explicit: Option<&Path>, start: &Path) -> Result<Config, File
         Some(p) => Some(p.to_path_buf()),
         None => Config::discover(start),
     };
+    // A planlint.toml found (not named) that links out of its folder is not read: its errors
+    // would print another file's lines into a public CI log.
+    if let (None, Some(found)) = (explicit, &path) {
+        let folder = found.parent().and_then(|d| std::fs::canonicalize(d).ok());
+        let target = std::fs::canonicalize(found).ok();
+        if let (Some(folder), Some(target)) = (folder, target) {
+            if !target.starts_with(&folder) {
+                let name = found.display().to_string();
+                return Err(report_of(
+                    SourceFile::new(name.clone(), ""),
+                    Finding::input_error(
+                        "config/read",
+                        format!("{name} is a link to a file outside its folder; it is not read"),
+                        Span::default(),
+                        "not read",
+                    )
+                    .with_help("name it with --config to use it"),
+                ));
+            }
+        }
+    }
     match path {
         None => Ok(Config::default()),
         Some(p) => Config::load(&p).map_err(|(source, finding)| report_of(source, finding)),

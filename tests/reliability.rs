@@ -359,6 +359,15 @@ fn links_out_of_the_folder_are_not_followed_and_never_echoed() {
     assert!(all.contains("leak.plan.toml"), "{all}");
     assert!(!all.contains("hunter2"), "{all}");
     assert!(all.contains("its lines are not shown"), "{all}");
+
+    // Found by the folder_walk fuzzer: a planlint.toml that links (here through a plan link)
+    // to the file outside was read, and its lines printed in the configuration's error.
+    std::os::unix::fs::symlink("leak.plan.toml", dir.path().join("planlint.toml")).unwrap();
+    let out = planlint_in(&["check", "."], dir.path());
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("outside its folder"), "{all}");
+    assert!(!all.contains("hunter2"), "{all}");
 }
 
 #[test]
@@ -428,4 +437,24 @@ fn escape_sequences_in_a_plan_reach_no_terminal() {
             "{format}: raw BEL in the output"
         );
     }
+}
+
+#[test]
+fn a_docx_whose_text_is_too_long_is_refused_not_read_truncated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.docx");
+    // 17 MB of XML that compresses to a few hundred KB.
+    let line = "（一）青少年科学素质提升行动。".repeat(20);
+    let text = std::iter::repeat_n(line.as_str(), 20_000)
+        .collect::<Vec<_>>()
+        .join("\n");
+    common::write_docx(&path, &text);
+    assert!(std::fs::metadata(&path).unwrap().len() < 16 * 1024 * 1024);
+    let out = run_within(
+        command_in(&["import", "huge.docx", "--stdout"], dir.path()),
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(all.contains("decompresses to more than"), "{all}");
 }

@@ -49,6 +49,22 @@ enum Op {
     Completion(Pos),
     Close,
     Reopen,
+    /// A frame whose header lies, followed by a real message's body.
+    Lie(Lie),
+}
+
+/// The ways a frame's header can be wrong.
+#[derive(Arbitrary, Debug)]
+enum Lie {
+    NegativeLength,
+    HugeLength,
+    NoLength,
+    NotUtf8,
+    LongHeaderLine(u16),
+    /// A length this many bytes short of the body.
+    Short(u8),
+    /// A length this many bytes past the body: it swallows the start of what follows.
+    Long(u8),
 }
 
 fn apply(text: &mut String, edit: &Edit) {
@@ -90,6 +106,33 @@ impl Frames {
 
     fn notify(&mut self, method: &str, params: Value) {
         self.push(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    fn lie(&mut self, lie: &Lie) {
+        let body = json!({ "jsonrpc": "2.0", "id": 999_999, "method": "textDocument/hover",
+            "params": { "textDocument": { "uri": URI }, "position": { "line": 0, "character": 0 } } })
+        .to_string();
+        let header = match lie {
+            Lie::NegativeLength => b"Content-Length: -12\r\n\r\n".to_vec(),
+            Lie::HugeLength => b"Content-Length: 18446744073709551615\r\n\r\n".to_vec(),
+            Lie::NoLength => b"Content-Type: application/json\r\n\r\n".to_vec(),
+            Lie::NotUtf8 => b"Content-Length: \xff\xfe\r\n\r\n".to_vec(),
+            Lie::LongHeaderLine(n) => {
+                let mut h = vec![b'X'; usize::from(*n) * 4];
+                h.extend_from_slice(b"\r\n\r\n");
+                h
+            }
+            Lie::Short(n) => format!(
+                "Content-Length: {}\r\n\r\n",
+                body.len().saturating_sub(usize::from(*n) + 1)
+            )
+            .into_bytes(),
+            Lie::Long(n) => {
+                format!("Content-Length: {}\r\n\r\n", body.len() + usize::from(*n) + 1).into_bytes()
+            }
+        };
+        self.bytes.extend_from_slice(&header);
+        self.bytes.extend_from_slice(body.as_bytes());
     }
 }
 
@@ -141,9 +184,24 @@ fuzz_target!(|session: Session| {
             ),
             Op::Close => frames.notify("textDocument/didClose", json!({ "textDocument": document })),
             Op::Reopen => frames.notify("textDocument/didOpen", open(&text)),
+            Op::Lie(lie) => frames.lie(lie),
         }
     }
+    // A frame that swallows part of the next may take the shutdown with it; the others must
+    // not: after them the stream recovers and the session ends as the client asked.
+    let swallows = session.ops.iter().take(32).any(|op| matches!(op, Op::Lie(Lie::Long(_))));
     frames.request("shutdown", Value::Null);
+    let shutdown_id = frames.next_id;
     frames.notify("exit", Value::Null);
-    planlint::lsp::serve_bytes(registry, &frames.bytes);
+    let (answers, code) = planlint::lsp::serve_session(registry, &frames.bytes);
+    if !swallows {
+        assert!(
+            answers.iter().any(|m| {
+                let m = serde_json::to_value(m).unwrap_or_default();
+                m["id"] == shutdown_id && m.get("error").is_none()
+            }),
+            "shutdown was not answered"
+        );
+        assert_eq!(code, 0, "the session did not end with exit");
+    }
 });
