@@ -101,6 +101,21 @@ impl Client {
     }
 }
 
+/// Wait for the server to exit, at most 20 s: a server that does not stop fails the test.
+fn wait_for_exit(child: &mut Child, after: &str) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("the server still runs 20 s after {after}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 const URI: &str = "file:///tmp/planlint-lsp-test/%E5%AD%9F%E6%B4%A5.plan.toml";
 
 fn plan() -> String {
@@ -335,17 +350,7 @@ fn the_server_exits_when_its_input_ends() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            panic!("the server still runs 20 s after its input ended");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait_for_exit(&mut child, "its input ended");
     // Input ended without `shutdown` and `exit`: the protocol's exit code for that is 1.
     assert_eq!(status.code(), Some(1));
 }
@@ -371,17 +376,7 @@ impl Client {
         self.request("shutdown", json!(null));
         self.notify("exit", json!(null));
         drop(self.stdin);
-        let started = std::time::Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code();
-            }
-            if started.elapsed() > Duration::from_secs(20) {
-                let _ = self.child.kill();
-                panic!("the server did not exit after `exit`");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_for_exit(&mut self.child, "`exit`").code()
     }
 }
 
@@ -550,17 +545,7 @@ fn a_read_error_on_its_input_ends_the_server() {
         let _ = stdout.read_to_end(&mut all);
         all.len()
     });
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            panic!("the server still runs 20 s after its input failed");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait_for_exit(&mut child, "its input failed");
     assert_eq!(status.code(), Some(1));
     assert!(
         reader.join().unwrap() < 10_000,

@@ -126,6 +126,7 @@ fn an_output_never_overwrites_an_input_or_another_output() {
     );
     assert_eq!(std::fs::read(&plan).unwrap(), before);
     // Found by walking the folder, and spelt another way: still an input.
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
     let out = planlint_in(
         &[
             "check",
@@ -136,6 +137,11 @@ fn an_output_never_overwrites_an_input_or_another_output() {
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("which this run reads"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(std::fs::read(&plan).unwrap(), before);
 
     // Two outputs, one file: refused before anything is written.
