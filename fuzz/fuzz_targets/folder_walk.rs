@@ -46,14 +46,28 @@ enum Kind {
     Folder,
 }
 
-const NAMES: &[&str] = &["a.plan.toml", "b.plan.toml", "c.rules", "planlint.toml", "d", "e.plan.toml"];
+const NAMES: &[&str] = &[
+    "a.plan.toml",
+    "b.plan.toml",
+    "c.rules",
+    "planlint.toml",
+    "d",
+    "e.plan.toml",
+];
 const DIRS: &[&str] = &["", "sub", "sub/deeper"];
 
 fuzz_target!(|tree: Tree| {
-    let Ok(outside) = tempfile::tempdir() else { return };
+    let Ok(outside) = tempfile::tempdir() else {
+        return;
+    };
     let secret = outside.path().join("secret.plan.toml");
-    let _ = std::fs::write(&secret, format!("[plan]\ntitle = \"{SECRET}\"\n{SECRET} = 1\n"));
-    let Ok(root) = tempfile::tempdir() else { return };
+    let _ = std::fs::write(
+        &secret,
+        format!("[plan]\ntitle = \"{SECRET}\"\n{SECRET} = 1\n"),
+    );
+    let Ok(root) = tempfile::tempdir() else {
+        return;
+    };
     for entry in tree.entries.iter().take(12) {
         let dir = root.path().join(DIRS[usize::from(entry.dir) % DIRS.len()]);
         let _ = std::fs::create_dir_all(&dir);
@@ -63,7 +77,11 @@ fuzz_target!(|tree: Tree| {
     let mut options = CheckOptions::new(vec![root.path().to_path_buf()]);
     options.walk.follow_outside_links = tree.follow_links;
     options.allow_empty = true;
-    options.format = if tree.json { Format::Json } else { Format::Human };
+    options.format = if tree.json {
+        Format::Json
+    } else {
+        Format::Human
+    };
     options.output_files.push(OutputFile {
         format: Format::Sarif,
         path: root.path().join("report.sarif"),
@@ -140,7 +158,9 @@ fn walk_names(dir: &Path) -> Vec<String> {
     let mut names = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             if e.file_type().is_ok_and(|t| t.is_dir()) {
                 stack.push(e.path());

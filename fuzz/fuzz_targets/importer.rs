@@ -8,12 +8,24 @@ use planlint::source::SourceFile;
 
 fuzz_target!(|data: &[u8]| {
     let registry = Registry::builtin().as_ref().expect("built-in packs load");
-    let name = if data.starts_with(b"PK") { "fuzz.docx" } else { "fuzz.txt" };
-    let Ok(document) = read_document(name, data) else { return };
+    let name = if data.starts_with(b"PK") {
+        "fuzz.docx"
+    } else {
+        "fuzz.txt"
+    };
+    let Ok(document) = read_document(name, data) else {
+        return;
+    };
     let source = SourceFile::new(name, document.text);
     let vocabulary = Vocabulary::from_registry(registry);
-    let Ok(imported) = import(&source, &vocabulary) else { return };
+    let Ok(imported) = import(&source, &vocabulary) else {
+        return;
+    };
     let toml = to_toml(&imported.plan, name, &imported.notes);
     let reloaded = planlint::plan::load(&SourceFile::new("back.plan.toml", toml));
-    assert!(reloaded.diagnostics.iter().all(|d| !d.fatal), "an imported plan always loads: {:?}", reloaded.diagnostics);
+    assert!(
+        reloaded.diagnostics.iter().all(|d| !d.fatal),
+        "an imported plan always loads: {:?}",
+        reloaded.diagnostics
+    );
 });

@@ -127,9 +127,11 @@ impl Frames {
                 body.len().saturating_sub(usize::from(*n) + 1)
             )
             .into_bytes(),
-            Lie::Long(n) => {
-                format!("Content-Length: {}\r\n\r\n", body.len() + usize::from(*n) + 1).into_bytes()
-            }
+            Lie::Long(n) => format!(
+                "Content-Length: {}\r\n\r\n",
+                body.len() + usize::from(*n) + 1
+            )
+            .into_bytes(),
         };
         self.bytes.extend_from_slice(&header);
         self.bytes.extend_from_slice(body.as_bytes());
@@ -142,16 +144,21 @@ fuzz_target!(|session: Session| {
     for edit in &session.edits {
         apply(&mut text, edit);
     }
-    let mut frames = Frames { bytes: Vec::new(), next_id: 0 };
-    let encodings = if session.utf8 { json!(["utf-8", "utf-16"]) } else { json!(["utf-16"]) };
+    let mut frames = Frames {
+        bytes: Vec::new(),
+        next_id: 0,
+    };
+    let encodings = if session.utf8 {
+        json!(["utf-8", "utf-16"])
+    } else {
+        json!(["utf-16"])
+    };
     frames.request(
         "initialize",
         json!({ "capabilities": { "general": { "positionEncodings": encodings } } }),
     );
     frames.notify("initialized", json!({}));
-    let open = |text: &str| {
-        json!({ "textDocument": { "uri": URI, "languageId": "toml", "version": 1, "text": text } })
-    };
+    let open = |text: &str| json!({ "textDocument": { "uri": URI, "languageId": "toml", "version": 1, "text": text } });
     frames.notify("textDocument/didOpen", open(&text));
     let document = json!({ "uri": URI });
     for op in session.ops.iter().take(32) {
@@ -182,14 +189,20 @@ fuzz_target!(|session: Session| {
                 "textDocument/completion",
                 json!({ "textDocument": document, "position": position(&text, pos) }),
             ),
-            Op::Close => frames.notify("textDocument/didClose", json!({ "textDocument": document })),
+            Op::Close => {
+                frames.notify("textDocument/didClose", json!({ "textDocument": document }))
+            }
             Op::Reopen => frames.notify("textDocument/didOpen", open(&text)),
             Op::Lie(lie) => frames.lie(lie),
         }
     }
     // A frame that swallows part of the next may take the shutdown with it; the others must
     // not: after them the stream recovers and the session ends as the client asked.
-    let swallows = session.ops.iter().take(32).any(|op| matches!(op, Op::Lie(Lie::Long(_))));
+    let swallows = session
+        .ops
+        .iter()
+        .take(32)
+        .any(|op| matches!(op, Op::Lie(Lie::Long(_))));
     frames.request("shutdown", Value::Null);
     let shutdown_id = frames.next_id;
     frames.notify("exit", Value::Null);

@@ -47,7 +47,13 @@ impl Write for Limited {
     }
 }
 
-const FORMATS: [Format; 5] = [Format::Human, Format::Concise, Format::Json, Format::Sarif, Format::Github];
+const FORMATS: [Format; 5] = [
+    Format::Human,
+    Format::Concise,
+    Format::Json,
+    Format::Sarif,
+    Format::Github,
+];
 
 fn options(case: &Case, root: &std::path::Path) -> CheckOptions {
     let count = 1 + usize::from(case.plans) % PLANS.len();
@@ -60,8 +66,15 @@ fn options(case: &Case, root: &std::path::Path) -> CheckOptions {
 fuzz_target!(|case: Case| {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     // The whole output, written where there is room.
-    let whole = Limited { taken: Default::default(), room: usize::MAX };
-    let code = planlint::run::check(&options(&case, &root), Box::new(whole.clone()), &mut Vec::new());
+    let whole = Limited {
+        taken: Default::default(),
+        room: usize::MAX,
+    };
+    let code = planlint::run::check(
+        &options(&case, &root),
+        Box::new(whole.clone()),
+        &mut Vec::new(),
+    );
     let full = whole.taken.lock().unwrap().len();
     assert!(code <= 1);
 
@@ -69,10 +82,16 @@ fuzz_target!(|case: Case| {
     let mut options = options(&case, &root);
     let report = dir.path().join("report.json");
     if case.report {
-        options.output_files.push(planlint::run::OutputFile { format: Format::Json, path: report.clone() });
+        options.output_files.push(planlint::run::OutputFile {
+            format: Format::Json,
+            path: report.clone(),
+        });
     }
     let room = case.room as usize % (full + 2);
-    let cut = Limited { taken: Default::default(), room };
+    let cut = Limited {
+        taken: Default::default(),
+        room,
+    };
     let code = planlint::run::check(&options, Box::new(cut.clone()), &mut Vec::new());
     if room < full {
         assert_eq!(code, 2, "{room} of {full} bytes written, exit {code}");
@@ -81,7 +100,10 @@ fuzz_target!(|case: Case| {
     }
     if report.exists() {
         let text = std::fs::read_to_string(&report).unwrap();
-        assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok(), "a report cut short");
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&text).is_ok(),
+            "a report cut short"
+        );
     }
     let leftovers = std::fs::read_dir(dir.path())
         .unwrap()

@@ -6,14 +6,19 @@ use planlint::rules::Registry;
 use planlint::source::SourceFile;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = SourceFile::decode(data) else { return };
+    let Ok(text) = SourceFile::decode(data) else {
+        return;
+    };
     let registry = Registry::builtin().as_ref().expect("built-in packs load");
     let checker = planlint::Checker::new(registry);
     let report = planlint::check_source(SourceFile::new("fuzz.plan.toml", text), &checker);
     for f in &report.findings {
         let span = report.source.clamp(f.span);
         assert!(span.end <= report.source.text.len());
-        assert!(report.source.text.is_char_boundary(span.start) && report.source.text.is_char_boundary(span.end));
+        assert!(
+            report.source.text.is_char_boundary(span.start)
+                && report.source.text.is_char_boundary(span.end)
+        );
     }
     let reports = [report];
     let _ = planlint::report::render_json(&reports);

@@ -6,7 +6,9 @@ use planlint::rules::Registry;
 use planlint::source::SourceFile;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let _ = planlint::rules::parse_pack(text);
     let _ = Registry::with_builtin(vec![SourceFile::new("fuzz.rules", text)]);
 });
