@@ -228,6 +228,21 @@ enum Color {
     Never,
 }
 
+/// A message to standard error. Unlike `eprintln!`, a failed write (stderr on a full disk) is
+/// not a panic: the message had nowhere else to go, and the exit code still tells.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `say!` without the line break.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // An interrupted run removes its half-written outputs.
@@ -244,7 +259,7 @@ fn main() -> ExitCode {
             match clap_mangen::Man::new(Cli::command()).render(&mut out) {
                 Ok(()) => write_stdout(&out),
                 Err(e) => {
-                    eprintln!("error: cannot render the manual page: {e}");
+                    say!("error: cannot render the manual page: {e}");
                     EXIT_UNCHECKABLE
                 }
             }
@@ -255,7 +270,7 @@ fn main() -> ExitCode {
         Command::Lsp => match Registry::builtin() {
             Ok(registry) => planlint::lsp::run_stdio(registry).clamp(0, 255) as u8,
             Err(_) => {
-                eprintln!("error: the built-in rule packs do not load");
+                say!("error: the built-in rule packs do not load");
                 EXIT_UNCHECKABLE
             }
         },
@@ -283,7 +298,7 @@ fn write_stdout(bytes: &[u8]) -> u8 {
         Ok(()) => EXIT_CLEAN,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_CLEAN,
         Err(e) => {
-            eprintln!("error: cannot write to standard output: {e}");
+            say!("error: cannot write to standard output: {e}");
             EXIT_UNCHECKABLE
         }
     }
@@ -329,7 +344,7 @@ fn registry(args: &PackArgs) -> Result<&'static Registry, Vec<FileReport>> {
     let mut notes = Vec::new();
     let result = run::load_registry(&args.rule_dirs, &mut notes);
     for note in notes {
-        eprintln!("note: {note}");
+        say!("note: {note}");
     }
     result
 }
@@ -356,13 +371,13 @@ fn watch(args: &CheckArgs) -> u8 {
         }) {
             Ok(w) => w,
             Err(e) => {
-                eprintln!("error: cannot watch for changes: {e}");
+                say!("error: cannot watch for changes: {e}");
                 return EXIT_UNCHECKABLE;
             }
         };
     for path in &args.paths {
         if let Err(e) = watcher.watch(path, notify::RecursiveMode::Recursive) {
-            eprintln!("error: cannot watch {}: {e}", path.display());
+            say!("error: cannot watch {}: {e}", path.display());
             return EXIT_UNCHECKABLE;
         }
     }
@@ -378,10 +393,10 @@ fn watch(args: &CheckArgs) -> u8 {
     loop {
         // Clear the screen and move home, as cargo-watch and ruff --watch do; not in a pipe.
         if std::io::stdout().is_terminal() {
-            print!("\x1b[2J\x1b[H");
+            let _ = std::io::stdout().write_all(b"\x1b[2J\x1b[H");
         }
         check_once(args);
-        eprintln!("watching for changes (Ctrl-C to stop)");
+        say!("watching for changes (Ctrl-C to stop)");
         // Wait for a relevant change, then let a burst of events (an editor's save) settle.
         loop {
             match events.recv() {
@@ -475,7 +490,7 @@ fn import(
     let (_, imported) = match planlint::import_path(file, &name, registry) {
         Ok(done) => done,
         Err(report) => {
-            eprint!("{}", render_human(&[*report], diagnostics_options()));
+            say_raw!("{}", render_human(&[*report], diagnostics_options()));
             return EXIT_UNCHECKABLE;
         }
     };
@@ -501,7 +516,7 @@ fn import(
     ) {
         Ok(()) => {
             let plan = &imported.plan;
-            eprintln!(
+            say!(
                 "wrote {}: {} actions, {} projects, {} safeguards, {} plan-level targets",
                 output.display(),
                 plan.actions.items.len(),
@@ -510,12 +525,12 @@ fn import(
                 plan.targets.items.len()
             );
             for note in &imported.notes {
-                eprintln!("note: {note}");
+                say!("note: {note}");
             }
             EXIT_CLEAN
         }
         Err(message) => {
-            eprintln!("error: {message}");
+            say!("error: {message}");
             EXIT_UNCHECKABLE
         }
     }
@@ -545,17 +560,17 @@ fn test(dir: &Path) -> u8 {
     let walk = match planlint::walk::collect(dir, ".plan.toml", WalkOptions::default()) {
         Ok(walk) => walk,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", dir.display());
+            say!("error: cannot read {}: {e}", dir.display());
             return EXIT_UNCHECKABLE;
         }
     };
     let mut notes = Vec::new();
     run::note_skipped(&walk, &mut notes);
     for note in notes {
-        eprintln!("note: {note}");
+        say!("note: {note}");
     }
     if let Some((dir, e)) = walk.problems.first() {
-        eprintln!("error: cannot read {}: {e}", dir.display());
+        say!("error: cannot read {}: {e}", dir.display());
         return EXIT_UNCHECKABLE;
     }
     let mut cases = Vec::new();
@@ -569,11 +584,11 @@ fn test(dir: &Path) -> u8 {
                 SourceFile::with_path(path.display().to_string(), &path, text),
             )),
             Ok(Err(_)) => {
-                eprintln!("error: cannot read {} as UTF-8 text", path.display());
+                say!("error: cannot read {} as UTF-8 text", path.display());
                 return EXIT_UNCHECKABLE;
             }
             Err(e) => {
-                eprintln!("error: cannot read {}: {e}", path.display());
+                say!("error: cannot read {}: {e}", path.display());
                 return EXIT_UNCHECKABLE;
             }
         }
@@ -726,7 +741,7 @@ fn explain(id: &str, args: PackArgs) -> u8 {
     };
     let Some((pack, rule)) = registry.rule(id) else {
         let hint = registry.rule_hint(id);
-        eprintln!("error: unknown rule `{id}`.{hint} `planlint rules` lists them.");
+        say!("error: unknown rule `{id}`.{hint} `planlint rules` lists them.");
         return EXIT_UNCHECKABLE;
     };
     let at = rule.source.line_col(rule.span.start);

@@ -464,3 +464,27 @@ fn a_docx_whose_text_is_too_long_is_refused_not_read_truncated() {
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
     assert!(all.contains("decompresses to more than"), "{all}");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_standard_error_is_no_panic() {
+    let (dir, _) = project();
+    for args in [
+        vec!["check", "plan.plan.toml", "--statistics"],
+        vec!["check", "missing.plan.toml"],
+        vec!["explain", "no/such-rule"],
+        vec!["import", "missing.txt"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = command_in(&args, dir.path()).stderr(full).output().unwrap();
+        // 101 is Rust's exit code for a panic.
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "{args:?}: {:?}",
+            out.status
+        );
+    }
+}
