@@ -461,7 +461,10 @@ fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_
     if let Some(path) = &options.write_baseline {
         outputs.push((format!("--write-baseline {}", path.display()), path));
     }
-    if let Err(message) = check_outputs(&outputs, &inputs) {
+    // The baseline is read whole before anything is written: refreshing it in place
+    // (`--baseline b.json --write-baseline b.json`) loses nothing.
+    let baseline_input = options.baseline.as_deref().and_then(file_identity);
+    if let Err(message) = check_outputs(&outputs, &inputs, baseline_input.as_ref()) {
         messages.say(&format!("error: {message}"));
         return EXIT_UNCHECKABLE;
     }
@@ -630,7 +633,11 @@ fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_
 }
 
 /// Refuse outputs that would overwrite an input of the run, or each other.
-fn check_outputs(outputs: &[(String, &Path)], inputs: &[&Path]) -> Result<(), String> {
+fn check_outputs(
+    outputs: &[(String, &Path)],
+    inputs: &[&Path],
+    rewritable_baseline: Option<&crate::output::FileIdentity>,
+) -> Result<(), String> {
     let input_ids: std::collections::HashMap<crate::output::FileIdentity, &Path> = inputs
         .iter()
         .filter_map(|p| file_identity(p).map(|id| (id, *p)))
@@ -642,7 +649,14 @@ fn check_outputs(outputs: &[(String, &Path)], inputs: &[&Path]) -> Result<(), St
         if !regular_or_new {
             continue;
         }
-        if let Some(input) = file_identity(path).and_then(|id| input_ids.get(&id)) {
+        let identity = file_identity(path);
+        let refreshes_baseline = flag.starts_with("--write-baseline")
+            && identity.is_some()
+            && identity.as_ref() == rewritable_baseline;
+        if let Some(input) = identity
+            .filter(|_| !refreshes_baseline)
+            .and_then(|id| input_ids.get(&id))
+        {
             return Err(format!(
                 "{flag} would overwrite {}, which this run reads; choose another path",
                 input.display()
@@ -739,12 +753,12 @@ mod tests {
         let plan = dir.path().join("a.plan.toml");
         std::fs::write(&plan, "x").unwrap();
         let report = dir.path().join("r.json");
-        let err = check_outputs(&[("--output-file a".into(), &plan)], &[&plan]).unwrap_err();
+        let err = check_outputs(&[("--output-file a".into(), &plan)], &[&plan], None).unwrap_err();
         assert!(err.contains("which this run reads"), "{err}");
         // Spelt another way, the same file.
         let other = dir.path().join("./sub/../a.plan.toml");
         std::fs::create_dir(dir.path().join("sub")).unwrap();
-        assert!(check_outputs(&[("o".into(), &other)], &[&plan]).is_err());
+        assert!(check_outputs(&[("o".into(), &other)], &[&plan], None).is_err());
         let twice = dir.path().join("sub/../r.json");
         let err = check_outputs(
             &[
@@ -752,9 +766,21 @@ mod tests {
                 ("--output-file s".into(), &twice),
             ],
             &[&plan],
+            None,
         )
         .unwrap_err();
         assert!(err.contains("name the same file"), "{err}");
-        assert!(check_outputs(&[("o".into(), &report)], &[&plan]).is_ok());
+        assert!(check_outputs(&[("o".into(), &report)], &[&plan], None).is_ok());
+        // A baseline may be refreshed in place; nothing else that is read may be written.
+        let id = file_identity(&plan);
+        assert!(check_outputs(
+            &[("--write-baseline p".into(), &plan)],
+            &[&plan],
+            id.as_ref()
+        )
+        .is_ok());
+        assert!(
+            check_outputs(&[("--output-file p".into(), &plan)], &[&plan], id.as_ref()).is_err()
+        );
     }
 }

@@ -488,3 +488,39 @@ fn a_full_standard_error_is_no_panic() {
         );
     }
 }
+
+#[test]
+fn a_baseline_can_be_refreshed_in_place() {
+    let (dir, _) = project();
+    let out = planlint_in(
+        &["check", "plan.plan.toml", "--write-baseline", "b.json"],
+        dir.path(),
+    );
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = planlint_in(
+        &[
+            "check",
+            "plan.plan.toml",
+            "--baseline",
+            "b.json",
+            "--write-baseline",
+            "b.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("wrote the baseline b.json"));
+    // As a report, the baseline is an input like any other.
+    let out = planlint_in(
+        &[
+            "check",
+            "plan.plan.toml",
+            "--baseline",
+            "b.json",
+            "--output-file",
+            "json=b.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
