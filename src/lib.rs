@@ -81,30 +81,24 @@ pub fn import_path(
     display_name: &str,
     registry: &Registry,
 ) -> Result<(Arc<SourceFile>, import::Imported), Box<FileReport>> {
-    let unreadable = |message: String| {
-        Box::new(FileReport {
-            findings: vec![Finding::input_error(
-                "import/unreadable",
-                message,
-                Span::default(),
-                "unreadable",
-            )],
-            source: SourceFile::new(display_name, ""),
-            packs: Vec::new(),
-        })
+    let bytes = source::read_limited(path, import::MAX_DOCUMENT_BYTES as u64)
+        .map_err(|e| document_unreadable(display_name, e))?;
+    import_bytes(Some(path), display_name, &bytes, registry)
+}
+
+/// Import a document already read (from a file at `path`, or standard input).
+pub fn import_bytes(
+    path: Option<&Path>,
+    display_name: &str,
+    bytes: &[u8],
+    registry: &Registry,
+) -> Result<(Arc<SourceFile>, import::Imported), Box<FileReport>> {
+    let document = import::read_document(display_name, bytes)
+        .map_err(|e| unreadable_report(display_name, format!("{display_name}: {e}")))?;
+    let source = match path {
+        Some(path) => SourceFile::with_path(display_name, path, document.text),
+        None => SourceFile::new(display_name, document.text),
     };
-    let bytes = source::read_limited(path, import::MAX_DOCUMENT_BYTES as u64).map_err(|e| {
-        unreadable(match e {
-            source::ReadError::TooLarge { limit } => format!(
-                "{display_name}: the document is too large; planlint reads documents up to {}",
-                source::human_size(limit)
-            ),
-            source::ReadError::Io(e) => format!("cannot read {display_name}: {e}"),
-        })
-    })?;
-    let document = import::read_document(display_name, &bytes)
-        .map_err(|e| unreadable(format!("{display_name}: {e}")))?;
-    let source = SourceFile::with_path(display_name, path, document.text);
     let vocabulary = import::Vocabulary::from_registry(registry);
     match import::import(&source, &vocabulary) {
         Ok(mut imported) => {
@@ -120,6 +114,52 @@ pub fn import_path(
             packs: Vec::new(),
             findings: vec![*finding],
         })),
+    }
+}
+
+/// The report for a document that could not be read.
+pub fn document_unreadable(display_name: &str, e: source::ReadError) -> Box<FileReport> {
+    unreadable_report(
+        display_name,
+        match e {
+            source::ReadError::TooLarge { limit } => format!(
+                "{display_name}: the document is too large; planlint reads documents up to {}",
+                source::human_size(limit)
+            ),
+            source::ReadError::Io(e) => format!("cannot read {display_name}: {e}"),
+        },
+    )
+}
+
+fn unreadable_report(display_name: &str, message: String) -> Box<FileReport> {
+    Box::new(FileReport {
+        findings: vec![Finding::input_error(
+            "import/unreadable",
+            message,
+            Span::default(),
+            "unreadable",
+        )],
+        source: SourceFile::new(display_name, ""),
+        packs: Vec::new(),
+    })
+}
+
+/// Check input already read (standard input): a plan when `as_plan`, otherwise a document
+/// imported in memory.
+pub fn check_bytes(
+    bytes: &[u8],
+    display_name: &str,
+    as_plan: bool,
+    checker: &Checker<'_>,
+) -> FileReport {
+    if as_plan {
+        return check_plan_bytes(None, display_name, bytes, checker);
+    }
+    match import_bytes(None, display_name, bytes, checker.registry) {
+        Ok((source, imported)) => {
+            checker.check_model(source, Some(imported.plan), Vec::new(), false)
+        }
+        Err(report) => *report,
     }
 }
 
@@ -141,34 +181,7 @@ pub fn check_path(path: &Path, display_name: &str, checker: &Checker<'_>) -> Fil
 fn check_plan_path(path: &Path, display_name: &str, checker: &Checker<'_>) -> FileReport {
     // A plan is a few hundred KB at most; reading stops at the limit, whatever the file is.
     match source::read_limited(path, MAX_PLAN_BYTES) {
-        Ok(bytes) => match SourceFile::decode(&bytes) {
-            Ok(text) => check_source(SourceFile::with_path(display_name, path, text), checker),
-            Err(e) => {
-                let (offset, message) = match e {
-                    DecodeError::InvalidUtf8 { offset } => (
-                        offset,
-                        "the file is not UTF-8 text (a GBK file must be converted or imported first)",
-                    ),
-                    DecodeError::Binary { offset } => (offset, "the file holds a NUL byte: it is not a text plan"),
-                };
-                // Show the readable part only, so the label still has text around it.
-                let readable =
-                    String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]).into_owned();
-                let source = SourceFile::with_path(display_name, path, readable);
-                let end = source.text.len();
-                let finding = Finding::input_error(
-                    "plan/encoding",
-                    message,
-                    Span::new(end, end),
-                    "unreadable from here",
-                );
-                FileReport {
-                    source,
-                    packs: Vec::new(),
-                    findings: vec![finding],
-                }
-            }
-        },
+        Ok(bytes) => check_plan_bytes(Some(path), display_name, &bytes, checker),
         Err(source::ReadError::TooLarge { limit }) => {
             let finding = Finding::input_error(
                 "plan/too-large",
@@ -192,6 +205,48 @@ fn check_plan_path(path: &Path, display_name: &str, checker: &Checker<'_>) -> Fi
                 format!("cannot read {display_name}: {e}"),
                 Span::default(),
                 "unreadable",
+            );
+            FileReport {
+                source,
+                packs: Vec::new(),
+                findings: vec![finding],
+            }
+        }
+    }
+}
+
+/// Decode and check a plan's bytes (from the file at `path`, or standard input).
+fn check_plan_bytes(
+    path: Option<&Path>,
+    display_name: &str,
+    bytes: &[u8],
+    checker: &Checker<'_>,
+) -> FileReport {
+    let source_of = |text: String| match path {
+        Some(path) => SourceFile::with_path(display_name, path, text),
+        None => SourceFile::new(display_name, text),
+    };
+    match SourceFile::decode(bytes) {
+        Ok(text) => check_source(source_of(text), checker),
+        Err(e) => {
+            let (offset, message) = match e {
+                DecodeError::InvalidUtf8 { offset } => (
+                    offset,
+                    "the file is not UTF-8 text (a GBK file must be converted or imported first)",
+                ),
+                DecodeError::Binary { offset } => {
+                    (offset, "the file holds a NUL byte: it is not a text plan")
+                }
+            };
+            // Show the readable part only, so the label still has text around it.
+            let readable = String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]).into_owned();
+            let source = source_of(readable);
+            let end = source.text.len();
+            let finding = Finding::input_error(
+                "plan/encoding",
+                message,
+                Span::new(end, end),
+                "unreadable from here",
             );
             FileReport {
                 source,

@@ -49,8 +49,13 @@ enum Command {
     },
     /// Turn a document (.txt in UTF-8 or GBK, .docx) into a structured plan (*.plan.toml).
     Import {
-        /// The document to import.
+        /// The document to import; `-` reads standard input (and writes the plan to standard
+        /// output unless -o is given).
         file: PathBuf,
+        /// The name to show for standard input; its extension says what it is (.txt when not
+        /// given, .docx).
+        #[arg(long, value_name = "NAME")]
+        stdin_filename: Option<String>,
         /// Where to write the plan (default: beside the document, as NAME.plan.toml).
         #[arg(short, long, value_name = "FILE", conflicts_with = "stdout")]
         output: Option<PathBuf>,
@@ -121,9 +126,13 @@ impl Selection {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Plan files or folders.
+    /// Plan files, documents or folders; `-` reads standard input.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// The name to show for standard input (`-`); its extension says what it is (a plan when
+    /// it ends in .toml or is not given, otherwise a document: .txt, .docx).
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<String>,
     /// Output format.
     #[arg(long, visible_alias = "output-format", value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -282,11 +291,19 @@ fn main() -> ExitCode {
         } => show_config(path, config, &selection),
         Command::Import {
             file,
+            stdin_filename,
             output,
             stdout,
             force,
             packs,
-        } => import(&file, output, stdout, force, &packs),
+        } => import(
+            &file,
+            stdin_filename.as_deref(),
+            output,
+            stdout,
+            force,
+            &packs,
+        ),
     };
     ExitCode::from(code)
 }
@@ -442,6 +459,7 @@ fn check_once(args: &CheckArgs) -> u8 {
             .collect(),
         rule_dirs: args.pack_args.rule_dirs.clone(),
         force: args.force,
+        stdin_filename: args.stdin_filename.clone(),
         walk: WalkOptions {
             follow_outside_links: args.follow_links,
         },
@@ -475,6 +493,7 @@ fn show_config(path: Option<PathBuf>, explicit: Option<PathBuf>, selection: &Sel
 
 fn import(
     file: &Path,
+    stdin_filename: Option<&str>,
     output: Option<PathBuf>,
     to_stdout: bool,
     force: bool,
@@ -486,20 +505,38 @@ fn import(
             return fail_with(&reports);
         }
     };
-    let name = file.display().to_string();
-    let (_, imported) = match planlint::import_path(file, &name, registry) {
+    let from_stdin = file == Path::new(run::STDIN);
+    let name = match (from_stdin, stdin_filename) {
+        (true, Some(n)) => n.to_owned(),
+        (true, None) => "<stdin>".to_owned(),
+        _ => file.display().to_string(),
+    };
+    let done = if from_stdin {
+        planlint::source::read_limited_from(
+            std::io::stdin().lock(),
+            planlint::import::MAX_DOCUMENT_BYTES as u64,
+        )
+        .map_err(|e| planlint::document_unreadable(&name, e))
+        .and_then(|bytes| planlint::import_bytes(None, &name, &bytes, registry))
+    } else {
+        planlint::import_path(file, &name, registry)
+    };
+    let (_, imported) = match done {
         Ok(done) => done,
         Err(report) => {
             say_raw!("{}", render_human(&[*report], diagnostics_options()));
             return EXIT_UNCHECKABLE;
         }
     };
-    let source_name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| name.clone());
+    let source_name = match from_stdin {
+        true => name.clone(),
+        false => file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| name.clone()),
+    };
     let toml = planlint::import::to_toml(&imported.plan, &source_name, &imported.notes);
-    if to_stdout {
+    if to_stdout || (from_stdin && output.is_none()) {
         return write_stdout(toml.as_bytes());
     }
     let output = output.unwrap_or_else(|| {

@@ -73,6 +73,9 @@ pub struct CheckOptions {
     pub rule_dirs: Vec<PathBuf>,
     /// Replace existing files that planlint did not write.
     pub force: bool,
+    /// The name standard input (`-` among the paths) is shown under, and whose extension says
+    /// what it is: a plan (`.toml`, also when no name is given) or a document (`.txt`, `.docx`).
+    pub stdin_filename: Option<String>,
     pub walk: WalkOptions,
 }
 
@@ -96,6 +99,7 @@ impl CheckOptions {
             output_files: Vec::new(),
             rule_dirs: Vec::new(),
             force: false,
+            stdin_filename: None,
             walk: WalkOptions::default(),
         }
     }
@@ -331,11 +335,16 @@ pub fn check(options: &CheckOptions, stdout: Box<dyn Write>, stderr: &mut dyn Wr
 
 fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_>) -> u8 {
     let human = options.human;
-    let start = options
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
+    // Standard input is looked up as the file it names, for its planlint.toml.
+    let start = match options.paths.first() {
+        Some(p) if p == Path::new(STDIN) => options
+            .stdin_filename
+            .as_ref()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(".")),
+        Some(p) => p.clone(),
+        None => PathBuf::from("."),
+    };
     let fail_early = |out: &mut Sink, reports: &[FileReport], registry: &Registry| {
         out.write(&render_reports(options.format, reports, registry, human));
         EXIT_UNCHECKABLE
@@ -395,7 +404,25 @@ fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_
     let mut files: Vec<crate::walk::Found> = Vec::new();
     let mut early = Vec::new();
     let mut empty_dirs = Vec::new();
+    let stdin_path = Path::new(STDIN);
+    let mut stdin: Option<Result<Vec<u8>, crate::source::ReadError>> = None;
     for path in &options.paths {
+        if path == stdin_path {
+            if stdin.is_some() {
+                messages.say("error: `-` (standard input) is given twice");
+                return EXIT_UNCHECKABLE;
+            }
+            // Read whole, and bounded, before any output is begun.
+            stdin = Some(crate::source::read_limited_from(
+                std::io::stdin().lock(),
+                crate::MAX_PLAN_BYTES.max(crate::import::MAX_DOCUMENT_BYTES as u64),
+            ));
+            files.push(crate::walk::Found {
+                path: path.clone(),
+                outside: false,
+            });
+            continue;
+        }
         match crate::walk::collect(path, ".plan.toml", options.walk) {
             Ok(mut walk) => {
                 note_skipped(&walk, &mut notes);
@@ -543,7 +570,12 @@ fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_
             .par_iter()
             .map(|found| {
                 let path = &found.path;
-                let mut report = crate::check_path(path, &path.display().to_string(), &checker);
+                let mut report = match (&stdin, path == stdin_path) {
+                    (Some(read), true) => {
+                        check_stdin(read, options.stdin_filename.as_deref(), &checker)
+                    }
+                    _ => crate::check_path(path, &path.display().to_string(), &checker),
+                };
                 if found.outside {
                     report.source = Arc::clone(&report.source).withhold();
                 }
@@ -629,6 +661,43 @@ fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+/// The path that stands for standard input.
+pub const STDIN: &str = "-";
+
+/// Check what was read from standard input, named and typed by `--stdin-filename`.
+fn check_stdin(
+    read: &Result<Vec<u8>, crate::source::ReadError>,
+    name: Option<&str>,
+    checker: &Checker<'_>,
+) -> FileReport {
+    let shown = name.unwrap_or("<stdin>");
+    let as_plan = name.is_none_or(|n| crate::is_plan_file(Path::new(n)));
+    match read {
+        Ok(bytes) => crate::check_bytes(bytes, shown, as_plan, checker),
+        Err(crate::source::ReadError::TooLarge { limit }) => report_of(
+            SourceFile::new(shown, ""),
+            Finding::input_error(
+                "plan/too-large",
+                format!(
+                    "standard input is too large; planlint reads up to {}",
+                    crate::source::human_size(*limit)
+                ),
+                Span::default(),
+                "not read",
+            ),
+        ),
+        Err(crate::source::ReadError::Io(e)) => report_of(
+            SourceFile::new(shown, ""),
+            Finding::input_error(
+                "io/read",
+                format!("cannot read standard input: {e}"),
+                Span::default(),
+                "unreadable",
+            ),
+        ),
     }
 }
 

@@ -199,7 +199,6 @@ pub fn human_size(bytes: u64) -> String {
 /// an endless device (`/dev/zero`), a pipe or a sparse file stops at the limit instead of filling
 /// memory. The size the file claims is only a first, cheap refusal.
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    use std::io::Read;
     let file = std::fs::File::open(path).map_err(ReadError::Io)?;
     if let Ok(meta) = file.metadata() {
         if meta.is_dir() {
@@ -209,8 +208,15 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
             return Err(ReadError::TooLarge { limit });
         }
     }
+    read_limited_from(file, limit)
+}
+
+/// Read all of `input` (standard input, a pipe), but never more than `limit` bytes.
+pub fn read_limited_from(input: impl std::io::Read, limit: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
     let mut bytes = Vec::new();
-    file.take(limit + 1)
+    input
+        .take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(ReadError::Io)?;
     if bytes.len() as u64 > limit {

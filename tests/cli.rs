@@ -731,3 +731,81 @@ fn only_check_prints_the_summary_line() {
         assert!(!all.contains("checked "), "{args:?}: {all}");
     }
 }
+
+/// `-` reads standard input: a plan by default, a document when --stdin-filename says so.
+#[test]
+fn standard_input_is_checked_and_imported() {
+    use std::io::Write;
+    let run = |args: &[&str], input: &[u8]| {
+        let mut child = common::command_in(args, common::root())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let plan = std::fs::read(common::root().join("examples/mengjin-district-2021-2025.plan.toml"))
+        .unwrap();
+    let from_file = common::planlint(&[
+        "check",
+        "examples/mengjin-district-2021-2025.plan.toml",
+        "--format",
+        "concise",
+    ]);
+    let out = run(
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "examples/mengjin-district-2021-2025.plan.toml",
+            "--format",
+            "concise",
+        ],
+        &plan,
+    );
+    assert_eq!(out.status.code(), from_file.status.code());
+    assert_eq!(
+        out.stdout, from_file.stdout,
+        "the same findings, under the given name"
+    );
+
+    let out = run(&["check", "-", "--format", "concise", "-q"], &plan);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("<stdin>:"));
+
+    let document =
+        std::fs::read(common::root().join("tests/fixtures/documents/kaifeng-city-2021-2025.txt"))
+            .unwrap();
+    let out = run(
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "kaifeng.txt",
+            "-q",
+            "--format",
+            "concise",
+        ],
+        &document,
+    );
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("kaifeng.txt:"));
+
+    let out = run(&["import", "-"], &document);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("[plan]"));
+
+    let out = run(&["check", "-", "-"], b"");
+    assert_eq!(out.status.code(), Some(2));
+}
