@@ -28,6 +28,12 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Exit 2, saying why.
+fn assert_refused(out: &std::process::Output, why: &str) {
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(out));
+    assert!(stderr(out).contains(why), "{}", stderr(out));
+}
+
 fn temp_files(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
@@ -118,12 +124,7 @@ fn an_output_never_overwrites_an_input_or_another_output() {
         ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("which this run reads"),
-        "{}",
-        stderr(&out)
-    );
+    assert_refused(&out, "which this run reads");
     assert_eq!(std::fs::read(&plan).unwrap(), before);
     // Found by walking the folder, and spelt another way: still an input.
     std::fs::create_dir(dir.path().join("sub")).unwrap();
@@ -136,12 +137,7 @@ fn an_output_never_overwrites_an_input_or_another_output() {
         ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("which this run reads"),
-        "{}",
-        stderr(&out)
-    );
+    assert_refused(&out, "which this run reads");
     assert_eq!(std::fs::read(&plan).unwrap(), before);
 
     // Two outputs, one file: refused before anything is written.
@@ -156,12 +152,7 @@ fn an_output_never_overwrites_an_input_or_another_output() {
         ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("name the same file"),
-        "{}",
-        stderr(&out)
-    );
+    assert_refused(&out, "name the same file");
     assert!(!dir.path().join("r.json").exists());
 }
 
