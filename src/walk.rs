@@ -92,14 +92,11 @@ pub fn collect(path: &Path, suffix: &str, options: WalkOptions) -> std::io::Resu
                         path: p,
                         outside: false,
                     }),
-                    LinkTarget::Outside(target) if options.follow_outside_links => {
-                        let _ = target;
-                        walk.files.push(Found {
-                            path: p,
-                            outside: true,
-                        })
-                    }
-                    LinkTarget::Outside(_) => walk.skipped.push((
+                    LinkTarget::Outside if options.follow_outside_links => walk.files.push(Found {
+                        path: p,
+                        outside: true,
+                    }),
+                    LinkTarget::Outside => walk.skipped.push((
                         p,
                         format!(
                             "a link to a file outside {} (pass --follow-links to check it)",
@@ -124,7 +121,7 @@ enum LinkTarget {
     Dangling,
     NotAFile,
     Inside,
-    Outside(PathBuf),
+    Outside,
 }
 
 fn link_target(link: &Path, root: &Path) -> LinkTarget {
@@ -139,7 +136,7 @@ fn link_target(link: &Path, root: &Path) -> LinkTarget {
     if target.starts_with(root) {
         LinkTarget::Inside
     } else {
-        LinkTarget::Outside(target)
+        LinkTarget::Outside
     }
 }
 

@@ -261,11 +261,7 @@ fn a_session_from_initialize_to_exit() {
     let unknown_method = c.request("textDocument/definition", json!({}));
     assert!(unknown_method["error"].is_object());
 
-    let shutdown = c.request("shutdown", Value::Null);
-    assert!(shutdown["result"].is_null());
-    c.notify("exit", Value::Null);
-    let status = c.child.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(c.finish(), Some(0));
 }
 
 #[test]
@@ -372,8 +368,10 @@ impl Client {
         id
     }
 
+    /// `shutdown` (answered with null), `exit`, and the exit code.
     fn finish(mut self) -> Option<i32> {
-        self.request("shutdown", json!(null));
+        let shutdown = self.request("shutdown", json!(null));
+        assert!(shutdown["result"].is_null(), "{shutdown}");
         self.notify("exit", json!(null));
         drop(self.stdin);
         wait_for_exit(&mut self.child, "`exit`").code()
