@@ -90,11 +90,7 @@ fn malformed(why: &str) -> Message {
 /// Feed raw bytes (framed messages, possibly broken) to a server and let it answer into the
 /// void: for fuzzing the message handling. Never panics on any input.
 pub fn serve_bytes(registry: &'static Registry, bytes: &[u8]) {
-    let (server, client) = Connection::memory();
-    let mut input = std::io::BufReader::new(bytes);
-    read_messages(&mut input, |message| client.sender.send(message).is_ok());
-    drop(client.sender);
-    let _ = Server::new(registry, server).serve();
+    let _ = serve_session(registry, bytes);
 }
 
 /// Run a session over in-memory input, as `run_stdio` does over stdio, and return what the

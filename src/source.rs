@@ -43,7 +43,7 @@ pub struct LineCol {
 }
 
 /// One input text with its display name, decoded to UTF-8 with any BOM removed.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     pub name: String,
     pub path: Option<PathBuf>,
@@ -85,23 +85,22 @@ impl SourceFile {
 
     /// The same file, marked as not to be echoed.
     pub fn withhold(self: Arc<Self>) -> Arc<Self> {
-        match Arc::try_unwrap(self) {
-            Ok(mut file) => {
-                file.withheld = true;
-                Arc::new(file)
-            }
-            Err(shared) => {
-                let mut file = SourceFile::with_path(
-                    shared.name.clone(),
-                    shared.path.as_deref().unwrap_or(Path::new("")),
-                    shared.text.clone(),
-                );
-                Arc::get_mut(&mut file)
-                    .expect("fresh Arc has one owner")
-                    .withheld = true;
-                file
-            }
-        }
+        let mut file = Arc::unwrap_or_clone(self);
+        file.withheld = true;
+        Arc::new(file)
+    }
+
+    /// The same file (name, path, withholding) with another text of the same length, so that
+    /// every span still fits: for showing a text with some characters replaced.
+    pub fn with_same_length_text(&self, name: String, text: String) -> Arc<Self> {
+        debug_assert_eq!(text.len(), self.text.len(), "spans must keep fitting");
+        Arc::new(SourceFile {
+            name,
+            path: self.path.clone(),
+            text,
+            withheld: self.withheld,
+            line_starts: self.line_starts.clone(),
+        })
     }
 
     /// Decode raw bytes: a UTF-8 BOM is dropped, anything that is not UTF-8 is refused.

@@ -130,14 +130,8 @@ fn terminal_safe_report(report: &FileReport) -> Option<FileReport> {
         return None;
     }
     let clean = |t: &str| terminal_safe(t).into_owned();
-    let mut copy = crate::source::SourceFile::with_path(
-        clean(&source.name),
-        source.path.as_deref().unwrap_or(std::path::Path::new("")),
-        terminal_safe_same_length(&source.text),
-    );
-    if source.withheld {
-        copy = copy.withhold();
-    }
+    let copy =
+        source.with_same_length_text(clean(&source.name), terminal_safe_same_length(&source.text));
     let findings = report
         .findings
         .iter()
