@@ -47,6 +47,7 @@ impl Cite {
     /// a general review requirement, and says so rather than seeming to quote the document.
     pub fn render(&self) -> String {
         match &self.clause {
+            Some(clause) if self.document.is_empty() => format!("《{}》{}", self.title, clause),
             Some(clause) => format!("《{}》（{}）{}", self.title, self.document, clause),
             None => format!("{}（非上级文件条款）", self.title),
         }

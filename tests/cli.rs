@@ -398,7 +398,7 @@ fn rules_and_explain() {
     let out = planlint(&["explain", "national-2021/international-cooperation"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    assert!(text.contains("依据：《全民科学素质行动规划纲要（2021—2035年）》（国发〔2021〕9号）“重点工程”：科学素质国际交流合作工程"));
+    assert!(text.contains("依据：《全民科学素质行动规划纲要（2021—2035年）》（国发〔2021〕9号）四、（五）科学素质国际交流合作工程"));
     assert!(text.contains("defined at: rules/national/2021-2035.rules:"));
     // The pack that defines the rule, not one that inherits it; and who changes it.
     assert!(

@@ -5,6 +5,7 @@ mod eval;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::diagnostic::{Bounded, Finding, Related, RuleOrigin, MAX_FINDINGS_PER_RULE};
 use crate::plan::{format_number, Plan, PlanKind, Relation, Section, SectionKind, Sp, Target};
@@ -369,6 +370,68 @@ fn run_rule<'p>(
             }
         }
         Expect::Basis(check) => basis(plan, pack, registry, rule, check, out),
+        Expect::Stated { name, within } => {
+            let declared = pack.name(&name.value);
+            match within {
+                None => {
+                    // Read only where the plan gives the 组织实施 part in words.
+                    let said: Vec<&Sp<String>> = plan
+                        .safeguards
+                        .items
+                        .iter()
+                        .filter_map(|s| s.text.as_ref())
+                        .collect();
+                    if said.is_empty() {
+                        return;
+                    }
+                    let stated = plan
+                        .safeguards
+                        .items
+                        .iter()
+                        .any(|s| declared.means(&fold(&s.name.value)))
+                        || said.iter().any(|t| declared.means(&fold(&t.value)));
+                    if !stated {
+                        let span = plan.safeguards.span.unwrap_or(plan.span);
+                        let mut f = finding(
+                            rule,
+                            span,
+                            format!("组织实施部分未写明“{}”", declared.canonical),
+                        );
+                        f.document_suggestion =
+                            Some(format!("在“组织实施”部分写明“{}”", declared.canonical));
+                        out.push(f);
+                    }
+                }
+                Some(section_name) => {
+                    for section in sections(plan, keys, pack.name(&section_name.value)) {
+                        let prose = section.text.is_some()
+                            || section.measures.iter().any(|m| m.text.is_some());
+                        if !prose {
+                            // Headings alone (a plan file that lists measures by title) are a
+                            // summary: what the measures say cannot be told from them.
+                            continue;
+                        }
+                        let mut texts: Vec<&str> = vec![&section.name.value];
+                        texts.extend(section.text.iter().map(|t| t.value.as_str()));
+                        for m in &section.measures {
+                            texts.push(&m.title.value);
+                            texts.extend(m.text.iter().map(|t| t.value.as_str()));
+                        }
+                        if !texts.iter().any(|t| declared.means(&fold(t))) {
+                            let mut f = finding(
+                                rule,
+                                section.name.span,
+                                format!("“{}”未涉及“{}”", section.name.value, declared.canonical),
+                            );
+                            f.document_suggestion =
+                                Some(format!("在该部分增加“{}”的措施", declared.canonical));
+                            out.push(f);
+                        }
+                    }
+                }
+            }
+        }
+        Expect::ProvinceKnown => province_known(plan, pack, registry, rule, out),
         Expect::PeriodWithin => {
             let (start, end) = plan.period.value;
             let (first, last) = pack.period;
@@ -402,6 +465,73 @@ fn run_rule<'p>(
     }
 }
 
+/// Whether a cited document is an earlier version (`supersedes`) of a document of the chain.
+fn cites_earlier_version(cited: &str, pack: &ResolvedPack, registry: &Registry) -> bool {
+    chain_packs(pack, registry)
+        .filter_map(|p| p.supersedes.as_deref().and_then(|id| registry.get(id)))
+        .any(|old| old.cites_own(cited))
+}
+
+/// The pack and the packs it extends, nearest first.
+fn chain_packs<'r>(
+    pack: &'r ResolvedPack,
+    registry: &'r Registry,
+) -> impl Iterator<Item = &'r ResolvedPack> {
+    std::iter::once(pack).chain(
+        pack.ancestors
+            .iter()
+            .filter_map(|a| registry.get(a).map(|p| &**p)),
+    )
+}
+
+/// Tells a plan when its province's rules are not (all) known, so that the reader knows the
+/// national requirement stood in for them.
+fn province_known(
+    plan: &Plan,
+    pack: &ResolvedPack,
+    registry: &Registry,
+    rule: &ResolvedRule,
+    out: &mut Bounded,
+) {
+    let Some(province) = plan.province() else {
+        return;
+    };
+    let span = plan
+        .region
+        .iter()
+        .find(|r| r.value == province)
+        .map(|r| r.span)
+        .unwrap_or(plan.span);
+    let in_chain = |p: &ResolvedPack| p.id == pack.id || pack.ancestors.contains(&p.id);
+    let own: Vec<&Arc<ResolvedPack>> = registry
+        .packs()
+        .filter(|p| !p.is_abstract && p.region.as_deref() == Some(province))
+        .collect();
+    if let Some(applied) = own.iter().find(|p| in_chain(p)) {
+        if !applied.unknown.is_empty() {
+            let label = format!(
+                "{}{}的{}未知，按全国纲要的要求检查",
+                province,
+                applied.reference(),
+                applied.unknown.join("、")
+            );
+            out.push(finding(rule, span, label));
+        }
+        return;
+    }
+    if !own.is_empty() {
+        return; // the province's plan is known, but for another period or kind of plan
+    }
+    let label = match crate::rules::provinces::entry(province) {
+        Some(e) => match &e.title {
+            Some(t) => format!("{province}的方案《{t}》内容未知：{}", e.known),
+            None => format!("未收录{province}的实施方案：{}", e.known),
+        },
+        None => format!("未收录{province}的实施方案"),
+    };
+    out.push(finding(rule, span, label));
+}
+
 fn compact(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
@@ -420,16 +550,18 @@ fn basis(
             if plan.basis.is_empty() {
                 let span = plan.basis_span.unwrap_or(plan.span);
                 let mut f = finding(rule, span, "未写明所依据的上级文件".into());
-                f.suggestion = Some(format!("basis = [\"{}\"]", pack.document));
-                f.document_suggestion = Some(format!(
-                    "在文首写明依据，如“根据《{}》（{}）”",
-                    pack.title, pack.document
-                ));
+                f.suggestion = Some(format!("basis = [\"{}\"]", pack.citation()));
+                f.document_suggestion =
+                    Some(format!("在文首写明依据，如“根据{}”", pack.reference()));
                 out.push(f);
             }
         }
         BasisCheck::Known => {
-            for cited in plan.basis.iter().filter(|b| !pack.chain_cites(&b.value)) {
+            // An earlier version of a document in the chain is known: `basis current` tells
+            // the plan about it.
+            for cited in plan.basis.iter().filter(|b| {
+                !pack.chain_cites(&b.value) && !cites_earlier_version(&b.value, pack, registry)
+            }) {
                 let label = format!("“{}”不在上级文件链（{chain}）中", cited.value);
                 out.push(finding(rule, cited.span, label));
             }
@@ -458,20 +590,28 @@ fn basis(
         }
         BasisCheck::Complete => {
             let Some(region) = &pack.region else { return };
-            if plan.basis.is_empty() || plan.basis.iter().any(|b| pack.cites_own(&b.value)) {
+            // Citing an earlier version is not skipping the level (`basis current` says it).
+            if plan.basis.is_empty()
+                || plan.basis.iter().any(|b| {
+                    pack.cites_own(&b.value) || cites_earlier_version(&b.value, pack, registry)
+                })
+            {
                 return;
             }
-            let label = format!(
-                "引用了上级文件，但未引用{region}的《{}》（{}）",
-                pack.title, pack.document
-            );
+            // A province plan known only by its title may be the number the plan cites that no
+            // pack knows: then whether a level was skipped cannot be told.
+            let unknown_number = plan.basis.iter().any(|b| {
+                DocumentNumber::find(&b.value).is_some()
+                    && !registry.packs().any(|p| p.chain_cites(&b.value))
+            });
+            if pack.document.is_empty() && unknown_number {
+                return;
+            }
+            let label = format!("引用了上级文件，但未引用{region}的{}", pack.reference());
             let span = plan.basis_span.unwrap_or(plan.basis[0].span);
             let mut f = finding(rule, span, label);
-            f.suggestion = Some(format!("\"{}\"", pack.document));
-            f.document_suggestion = Some(format!(
-                "在依据中写明《{}》（{}）",
-                pack.title, pack.document
-            ));
+            f.suggestion = Some(format!("\"{}\"", pack.citation()));
+            f.document_suggestion = Some(format!("在依据中写明{}", pack.reference()));
             out.push(f);
         }
         BasisCheck::Foreign => {
@@ -486,9 +626,9 @@ fn basis(
                 });
                 if let Some(other) = other {
                     let label = format!(
-                        "本规划属{province}，所引为{}的文件（{}）",
+                        "本规划属{province}，所引为{}的{}",
                         other.region.as_deref().unwrap_or(""),
-                        other.document
+                        other.reference()
                     );
                     out.push(finding(rule, cited.span, label));
                 }
@@ -517,6 +657,44 @@ fn basis(
                     let label = format!("标题沿用了旧纲要的名称“{word}”");
                     out.push(finding(rule, plan.title.span, label));
                 }
+            }
+        }
+        BasisCheck::Current => {
+            for newer in chain_packs(pack, registry) {
+                let Some(older) = newer.supersedes.as_deref().and_then(|id| registry.get(id))
+                else {
+                    continue;
+                };
+                if plan.basis.iter().any(|b| newer.cites_own(&b.value)) {
+                    continue;
+                }
+                let Some(cited) = plan.basis.iter().find(|b| older.cites_own(&b.value)) else {
+                    continue;
+                };
+                let label = format!(
+                    "所引为旧版（{}），现行为《{}》（{}）",
+                    older.version(),
+                    newer.title,
+                    newer.version()
+                );
+                let mut f = finding(rule, cited.span, label);
+                let changes = crate::rules::version_changes(older, newer);
+                let listed = if changes.is_empty() {
+                    "两版要求相同".to_owned()
+                } else {
+                    changes
+                        .iter()
+                        .map(|c| c.describe())
+                        .collect::<Vec<_>>()
+                        .join("；")
+                };
+                f.help = Some(match &f.help {
+                    Some(h) => format!("{h} 此后的变化：{listed}。"),
+                    None => format!("此后的变化：{listed}。"),
+                });
+                f.suggestion = Some(format!("\"{}\"", newer.citation()));
+                f.document_suggestion = Some(format!("将依据改为{}", newer.reference()));
+                out.push(f);
             }
         }
         BasisCheck::Standard => {

@@ -37,6 +37,15 @@ pub struct PackHeader {
     /// Titles and short forms by which plans cite the document without its number.
     #[serde(default)]
     pub cited_as: Vec<String>,
+    /// The document's date (`2021-12-04`), part of its version with the number.
+    #[serde(default)]
+    pub issued: Option<String>,
+    /// The pack of the earlier version of the same document, which this one replaces.
+    #[serde(default)]
+    pub supersedes: Option<Sp<String>>,
+    /// What of the document is not known; the national requirement stands in for it.
+    #[serde(default)]
+    pub unknown: Vec<String>,
 }
 
 /// What a declared name denotes.
@@ -149,6 +158,15 @@ pub enum Expect {
     ConsistentUnits,
     /// No unit is named by a form the pack marks obsolete.
     CurrentUnits,
+    /// The named requirement is said (by a `means` line) in the 组织实施 part, or with `within`
+    /// in the named action or project. Not checked where the plan gives no text to read.
+    Stated {
+        name: Sp<String>,
+        within: Option<Sp<String>>,
+    },
+    /// The plan's province has a pack, and the pack knows all it should; otherwise the plan is
+    /// told that the national requirements stand in for the province's.
+    ProvinceKnown,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,6 +186,9 @@ pub enum BasisCheck {
     Foreign,
     /// None of the listed (superseded) documents or titles is cited.
     Superseded(Vec<String>),
+    /// The plan does not cite only an earlier version of a document whose newer version
+    /// applies (`supersedes`); if it does, it is told what changed between the versions.
+    Current,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -175,6 +196,18 @@ pub struct Bound {
     pub relation: Relation,
     pub value: f64,
     pub unit: Option<String>,
+}
+
+impl Bound {
+    /// 超过15% — as a reader writes it.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}{}{}",
+            self.relation.zh(),
+            crate::plan::format_number(self.value),
+            self.unit.as_deref().unwrap_or("")
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@ pub mod ast;
 mod compiled;
 pub mod normalize;
 mod parse;
+pub mod provinces;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
@@ -14,7 +15,7 @@ pub use parse::parse_pack;
 
 use self::ast::*;
 use crate::diagnostic::{did_you_mean, Cite, Finding, Severity};
-use crate::plan::{Level, Plan, PlanKind, Sp};
+use crate::plan::{Level, Plan, PlanKind, SectionKind, Sp};
 use crate::source::{SourceFile, Span};
 
 /// The packs compiled into the binary, by their path in the repository.
@@ -42,6 +43,58 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
     (
         "rules/provinces/shanxi.rules",
         include_str!("../../rules/provinces/shanxi.rules"),
+    ),
+    (
+        "rules/provinces/anhui.rules",
+        include_str!("../../rules/provinces/anhui.rules"),
+    ),
+    (
+        "rules/provinces/beijing.rules",
+        include_str!("../../rules/provinces/beijing.rules"),
+    ),
+    (
+        "rules/provinces/chongqing.rules",
+        include_str!("../../rules/provinces/chongqing.rules"),
+    ),
+    (
+        "rules/provinces/guangxi.rules",
+        include_str!("../../rules/provinces/guangxi.rules"),
+    ),
+    (
+        "rules/provinces/guizhou.rules",
+        include_str!("../../rules/provinces/guizhou.rules"),
+    ),
+    (
+        "rules/provinces/hainan.rules",
+        include_str!("../../rules/provinces/hainan.rules"),
+    ),
+    (
+        "rules/provinces/hubei.rules",
+        include_str!("../../rules/provinces/hubei.rules"),
+    ),
+    (
+        "rules/provinces/hunan.rules",
+        include_str!("../../rules/provinces/hunan.rules"),
+    ),
+    (
+        "rules/provinces/jiangxi.rules",
+        include_str!("../../rules/provinces/jiangxi.rules"),
+    ),
+    (
+        "rules/provinces/ningxia.rules",
+        include_str!("../../rules/provinces/ningxia.rules"),
+    ),
+    (
+        "rules/provinces/shaanxi.rules",
+        include_str!("../../rules/provinces/shaanxi.rules"),
+    ),
+    (
+        "rules/provinces/shandong.rules",
+        include_str!("../../rules/provinces/shandong.rules"),
+    ),
+    (
+        "rules/provinces/sichuan.rules",
+        include_str!("../../rules/provinces/sichuan.rules"),
     ),
 ];
 
@@ -145,6 +198,12 @@ pub struct ResolvedPack {
     /// The declared units' written forms, for `consistent units` (shared with the parent when
     /// the pack declares no units of its own).
     pub units: Arc<UnitMatcher>,
+    /// The document's date, with `document` its version.
+    pub issued: Option<String>,
+    /// The pack of the earlier version this one replaces.
+    pub supersedes: Option<String>,
+    /// What of the document is not known (the national requirement stands in for it).
+    pub unknown: Vec<String>,
 }
 
 /// Finds, in a normalised unit name, the longest written form of a declared unit it contains —
@@ -234,6 +293,12 @@ impl ResolvedPack {
     /// itself encodes.
     pub fn cites_own(&self, cited: &str) -> bool {
         let own = self.chain_documents.len() - self.ancestor_document_count;
+        if own == 0 && !self.is_abstract {
+            // Known by title alone: an entry that gives the title with a number we never
+            // found is still this document.
+            let cited = normalize::fold(cited);
+            return self.titles.iter().any(|t| cited.contains(t.as_str()));
+        }
         self.chain_documents[..own]
             .iter()
             .any(|d| same_document(d, cited))
@@ -245,6 +310,34 @@ impl ResolvedPack {
         self.chain_documents.iter().any(|d| same_document(d, cited))
             || cites_title(&self.titles, cited)
             || cites_title(&self.ancestor_titles, cited)
+    }
+
+    /// 《title》（number）, or 《title》 where the number is not known.
+    pub fn reference(&self) -> String {
+        if self.document.is_empty() {
+            format!("《{}》", self.title)
+        } else {
+            format!("《{}》（{}）", self.title, self.document)
+        }
+    }
+
+    /// How a plan should cite the document in `basis`: its number, else its title.
+    pub fn citation(&self) -> String {
+        if self.document.is_empty() {
+            format!("《{}》", self.title)
+        } else {
+            self.document.clone()
+        }
+    }
+
+    /// The version a reader recognises: number and date, as far as known.
+    pub fn version(&self) -> String {
+        match (&self.issued, self.document.is_empty()) {
+            (Some(date), false) => format!("{}，{date}", self.document),
+            (Some(date), true) => date.clone(),
+            (None, false) => self.document.clone(),
+            (None, true) => "版本未详".to_owned(),
+        }
     }
 
     pub fn name(&self, key: &str) -> &ResolvedName {
@@ -349,6 +442,36 @@ impl Registry {
                     too_deep_reported = true;
                 }
                 errors.push(e);
+            }
+        }
+        for (source, file) in files.values() {
+            let Some(old) = &file.header.supersedes else {
+                continue;
+            };
+            let problem = match registry.packs.get(&old.value) {
+                None if !files.contains_key(&old.value) => Some((
+                    format!(
+                        "pack `{}` supersedes unknown pack `{}`",
+                        file.header.id.value, old.value
+                    ),
+                    "no such pack",
+                )),
+                Some(_) if old.value == file.header.id.value => Some((
+                    format!("pack `{}` supersedes itself", old.value),
+                    "a pack replaces an earlier one",
+                )),
+                _ => None,
+            };
+            if let Some((message, label)) = problem {
+                errors.push(PackError {
+                    source: Arc::clone(source),
+                    finding: Box::new(Finding::input_error(
+                        "rules/unknown-pack",
+                        message,
+                        old.span,
+                        label,
+                    )),
+                });
             }
         }
         if errors.is_empty() {
@@ -463,9 +586,16 @@ impl Registry {
             .values()
             .filter(|p| p.applies_to(plan) && !exclude.contains(&p.id))
             .collect();
+        // A pack extended by another applicable pack arrives through it; a version replaced by
+        // an applicable newer one (`supersedes`) is not applied beside it.
         let mut chosen: Vec<Arc<ResolvedPack>> = applicable
             .iter()
             .filter(|p| !applicable.iter().any(|q| q.ancestors.contains(&p.id)))
+            .filter(|p| {
+                !applicable
+                    .iter()
+                    .any(|q| q.supersedes.as_deref() == Some(p.id.as_str()))
+            })
             .map(|p| Arc::clone(p))
             .collect();
         chosen.sort_by(|a, b| {
@@ -720,10 +850,117 @@ impl Registry {
             rules,
             dropped,
             normalizer,
+            issued: header.issued.clone(),
+            supersedes: header.supersedes.as_ref().map(|s| s.value.clone()),
+            unknown: header.unknown.clone(),
         });
         self.packs.insert(id.to_owned(), Arc::clone(&pack));
         Ok(pack)
     }
+}
+
+/// How a requirement changed between two versions of a document.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    Added(String),
+    Removed(String),
+    /// A target's bound: the requirement, the old bound, the new one.
+    Target(String, String, String),
+    /// Another change of what is required, or of its severity.
+    Changed(String),
+}
+
+impl Change {
+    pub fn describe(&self) -> String {
+        match self {
+            Change::Added(what) => format!("新增{what}"),
+            Change::Removed(what) => format!("删去{what}"),
+            Change::Target(what, old, new) => format!("{what}由{old}改为{new}"),
+            Change::Changed(what) => format!("{what}的要求有变化"),
+        }
+    }
+}
+
+/// What changed from an earlier version of a document (`older`) to the one that supersedes it:
+/// requirements added, removed, and changed (a target's bound, what is expected, or the
+/// severity). A rule is the same requirement in both when it has the same id, or — for the
+/// packs' own rules — the same name.
+pub fn version_changes(older: &ResolvedPack, newer: &ResolvedPack) -> Vec<Change> {
+    fn key(pack: &ResolvedPack, rule: &ResolvedRule) -> String {
+        match rule.id.strip_prefix(&format!("{}/", pack.id)) {
+            Some(own) => format!("./{own}"),
+            None => rule.id.clone(),
+        }
+    }
+    fn what(rule: &ResolvedRule) -> String {
+        match &rule.cite.clause {
+            Some(clause) => clause.clone(),
+            None => format!("“{}”", rule.message),
+        }
+    }
+    let old: BTreeMap<String, &ResolvedRule> =
+        older.rules.iter().map(|r| (key(older, r), &**r)).collect();
+    let new: BTreeMap<String, &ResolvedRule> =
+        newer.rules.iter().map(|r| (key(newer, r), &**r)).collect();
+    let mut changes = Vec::new();
+    for (k, rule) in &new {
+        match old.get(k) {
+            None => changes.push(Change::Added(what(rule))),
+            Some(before) => {
+                if let (
+                    Expect::Target {
+                        indicator,
+                        year,
+                        bound: Some(a),
+                    },
+                    Expect::Target { bound: Some(b), .. },
+                ) = (&before.expect, &rule.expect)
+                {
+                    if a != b {
+                        let name = older
+                            .names
+                            .get(&indicator.value)
+                            .map_or(indicator.value.as_str(), |n| n.canonical.as_str());
+                        let when = year.map(|y| format!("{y}年")).unwrap_or_default();
+                        changes.push(Change::Target(
+                            format!("{when}“{name}”目标"),
+                            a.describe(),
+                            b.describe(),
+                        ));
+                        continue;
+                    }
+                }
+                if before.severity != rule.severity
+                    || requirement(&before.expect) != requirement(&rule.expect)
+                {
+                    changes.push(Change::Changed(what(rule)));
+                }
+            }
+        }
+    }
+    for (k, rule) in &old {
+        if !new.contains_key(k) {
+            changes.push(Change::Removed(what(rule)));
+        }
+    }
+    changes
+}
+
+/// An expectation without its source positions, to compare two versions' requirements.
+fn requirement(expect: &Expect) -> serde_json::Value {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.remove("span");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(expect).unwrap_or_default();
+    strip(&mut value);
+    value
 }
 
 /// Whether a basis entry written as a title (《…》, or the notice that issued it) names one of
@@ -843,7 +1080,25 @@ fn check_expect(
         Expect::Present { kind, name } => name_of(name, Some(NameKind::Section(*kind))),
         Expect::Lead { name, .. } | Expect::TargetIn { name } => name_of(name, None),
         Expect::Target { indicator, .. } => name_of(indicator, Some(NameKind::Indicator)),
+        Expect::Stated { name, within } => {
+            name_of(name, None)?;
+            match within {
+                Some(w) => match names.get(&w.value).map(|n| n.kind) {
+                    Some(NameKind::Section(SectionKind::Action | SectionKind::Project)) | None => {
+                        name_of(w, None)
+                    }
+                    Some(_) => Err(Box::new(Finding::input_error(
+                        "rules/wrong-name-kind",
+                        format!("`{}` is not an action or project", w.value),
+                        w.span,
+                        "`stated … in` names an action or project",
+                    ))),
+                },
+                None => Ok(()),
+            }
+        }
         Expect::Basis(_)
+        | Expect::ProvinceKnown
         | Expect::PeriodWithin
         | Expect::ConsistentUnits
         | Expect::CurrentUnits => Ok(()),

@@ -74,6 +74,11 @@ fn meaningful(pair: &Pair<'_, Rule>) -> bool {
             | Rule::kw_except
             | Rule::kw_obsolete
             | Rule::kw_current
+            | Rule::kw_issued
+            | Rule::kw_supersedes
+            | Rule::kw_unknown
+            | Rule::kw_stated
+            | Rule::kw_province
     )
 }
 
@@ -208,7 +213,10 @@ fn readable(rule: &Rule) -> &'static str {
         | Rule::region_field
         | Rule::ignore_field
         | Rule::abstract_field
-        | Rule::cited_as_field => {
+        | Rule::cited_as_field
+        | Rule::issued_field
+        | Rule::supersedes_field
+        | Rule::unknown_field => {
             "a header field (title, document, cited-as, period, levels, kinds, extends, region, ignore, abstract) or `}`"
         }
         Rule::expect_present
@@ -221,7 +229,9 @@ fn readable(rule: &Rule) -> &'static str {
         | Rule::expect_basis
         | Rule::expect_period
         | Rule::expect_units
-        | Rule::expect_current => {
+        | Rule::expect_current
+        | Rule::expect_stated
+        | Rule::expect_province => {
             "an expectation (action/project/safeguard NAME, lead of, target, each, some, unique, basis, period within, consistent units, current units)"
         }
         Rule::basis_check => {
@@ -294,6 +304,9 @@ fn header(pair: Pair<'_, Rule>) -> Result<PackHeader> {
     let mut region = None;
     let mut ignore = Vec::new();
     let mut cited_as = Vec::new();
+    let mut issued = None;
+    let mut supersedes = None;
+    let mut unknown = Vec::new();
     let mut seen: Vec<Rule> = Vec::new();
     for field in inner {
         let rule = field.as_rule();
@@ -353,6 +366,23 @@ fn header(pair: Pair<'_, Rule>) -> Result<PackHeader> {
             Rule::region_field => region = parts.next().map(string),
             Rule::ignore_field => ignore = parts.next().map(strings).unwrap_or_default(),
             Rule::cited_as_field => cited_as = parts.next().map(strings).unwrap_or_default(),
+            Rule::issued_field => {
+                let date = parts.next().expect("grammar: issued has a date");
+                let text = string(date.clone());
+                if !is_date(&text) {
+                    return Err(error(
+                        span_of(&date),
+                        "`issued` is not a date",
+                        "expected a date such as \"2021-12-04\"",
+                    ));
+                }
+                issued = Some(text);
+            }
+            Rule::supersedes_field => {
+                let p = parts.next().expect("grammar: supersedes names a pack");
+                supersedes = Some(Sp::new(p.as_str().to_owned(), span_of(&p)));
+            }
+            Rule::unknown_field => unknown = parts.next().map(strings).unwrap_or_default(),
             other => unreachable!("grammar: unexpected header field {other:?}"),
         }
     }
@@ -366,12 +396,9 @@ fn header(pair: Pair<'_, Rule>) -> Result<PackHeader> {
     Ok(PackHeader {
         id: Sp::new(id.as_str().to_owned(), span_of(&id)),
         title: title.ok_or_else(|| missing("title"))?,
-        // An abstract pack (shared rules) encodes no document of its own.
-        documents: if documents.is_empty() && !is_abstract {
-            return Err(missing("document"));
-        } else {
-            documents
-        },
+        // A pack encodes a document known by its number or, where the number was never found,
+        // by its title alone (then `cited-as` says how plans cite it).
+        documents,
         is_abstract,
         // An abstract pack is never applied, so it needs no period of its own.
         period: match period {
@@ -385,7 +412,28 @@ fn header(pair: Pair<'_, Rule>) -> Result<PackHeader> {
         region,
         ignore,
         cited_as,
+        issued,
+        supersedes,
+        unknown,
     })
+}
+
+/// `YYYY-MM-DD`, with a month and day that exist in some year.
+fn is_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let number = |s: &str, len: usize| {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    match parts.as_slice() {
+        [y, m, d] => {
+            number(y, 4).is_some()
+                && number(m, 2).is_some_and(|m| (1..=12).contains(&m))
+                && number(d, 2).is_some_and(|d| (1..=31).contains(&d))
+        }
+        _ => false,
+    }
 }
 
 fn name_kind(pair: &Pair<'_, Rule>) -> NameKind {
@@ -612,6 +660,7 @@ fn expectation(pair: Pair<'_, Rule>) -> Result<Expect> {
                 "numbered" => BasisCheck::Numbered,
                 "complete" => BasisCheck::Complete,
                 "foreign" => BasisCheck::Foreign,
+                "current" => BasisCheck::Current,
                 "superseded" => BasisCheck::Superseded(
                     check
                         .into_inner()
@@ -625,6 +674,11 @@ fn expectation(pair: Pair<'_, Rule>) -> Result<Expect> {
         Rule::expect_period => Expect::PeriodWithin,
         Rule::expect_units => Expect::ConsistentUnits,
         Rule::expect_current => Expect::CurrentUnits,
+        Rule::expect_stated => Expect::Stated {
+            name: key(parts.next().expect("grammar: name")),
+            within: parts.next().map(key),
+        },
+        Rule::expect_province => Expect::ProvinceKnown,
         Rule::expect_unique => Expect::Unique {
             collections: collections(parts.next().expect("grammar: collections"))?,
         },
