@@ -13,6 +13,7 @@ const COMPLIANT: &[&str] = &[
     "gulou-district-2024-work-points",
     "qiannan-prefecture-2021-2025",
     "liuyang-county-city-2021-2025",
+    "liyang-county-city-2021-2025",
 ];
 
 fn document(name: &str) -> String {

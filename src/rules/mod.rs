@@ -1277,4 +1277,103 @@ mod tests {
         let registry = Registry::with_builtin(vec![pack(text)]).unwrap();
         assert!(registry.get("shanxi-2021").unwrap().rules.is_empty());
     }
+
+    #[test]
+    fn versions_are_declared_checked_and_compared() {
+        let old = pack(
+            "pack old { title \"旧\" document \"某政办〔2021〕1号\" issued \"2021-06-01\" period 2021 to 2025 extends national-2021 region \"某省\" }
+             project talent \"科普人才建设工程\"
+             rule talent-project { severity error message \"缺少科普人才建设工程\" expect project talent }",
+        );
+        let new = pack(
+            "pack new { title \"新\" document \"某政办〔2023〕2号\" issued \"2023-06-01\" period 2021 to 2025 extends national-2021 region \"某省\" supersedes old }
+             override national-2021/literacy-2025-level { expect target literacy by 2025 above 16 \"%\" }
+             drop national-2021/international-cooperation because \"x\"",
+        );
+        let registry = Registry::with_builtin(vec![old, new]).unwrap();
+        let (older, newer) = (registry.get("old").unwrap(), registry.get("new").unwrap());
+        assert_eq!(newer.supersedes.as_deref(), Some("old"));
+        assert_eq!(newer.version(), "某政办〔2023〕2号，2023-06-01");
+        let changes: Vec<String> = version_changes(older, newer)
+            .iter()
+            .map(Change::describe)
+            .collect();
+        assert!(
+            changes.contains(&"2025年“公民具备科学素质的比例”目标由超过15%改为超过16%".to_owned()),
+            "{changes:?}"
+        );
+        assert!(
+            changes
+                .iter()
+                .any(|c| c.starts_with("删去") && c.contains("国际交流合作")),
+            "{changes:?}"
+        );
+        assert!(
+            changes
+                .iter()
+                .any(|c| c.starts_with("删去") && c.contains("缺少科普人才建设工程")),
+            "{changes:?}"
+        );
+        assert_eq!(changes.len(), 3, "{changes:?}");
+        assert!(version_changes(older, older).is_empty());
+    }
+
+    #[test]
+    fn bad_versions_and_stated_requirements_are_refused() {
+        let cases = [
+            (
+                "pack p { title \"p\" document \"p\" issued \"2021-13-01\" period 2021 to 2025 }",
+                "`issued` is not a date",
+            ),
+            (
+                "pack p { title \"p\" document \"p\" issued \"去年\" period 2021 to 2025 }",
+                "`issued` is not a date",
+            ),
+            (
+                "pack p { title \"p\" document \"p\" period 2021 to 2025 supersedes nothing }",
+                "supersedes unknown pack `nothing`",
+            ),
+            (
+                "pack p { title \"p\" document \"p\" period 2021 to 2025 supersedes p }",
+                "supersedes itself",
+            ),
+            (
+                "pack p { title \"p\" document \"p\" period 2021 to 2025 extends national-2021 }
+              rule r { severity info message \"m\" expect stated smart-aid in overall-plan }",
+                "is not an action or project",
+            ),
+            (
+                "pack p { title \"p\" document \"p\" period 2021 to 2025 extends national-2021 }
+              rule r { severity info message \"m\" expect stated nothing-known }",
+                "`nothing-known` is not declared",
+            ),
+        ];
+        for (text, expected) in cases {
+            let errors = Registry::with_builtin(vec![pack(text)]).unwrap_err();
+            assert!(
+                errors.iter().any(|e| e.finding.message.contains(expected)),
+                "{text}: {:?}",
+                errors
+                    .iter()
+                    .map(|e| &e.finding.message)
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn a_pack_known_by_title_alone_is_recognised_with_any_number() {
+        let registry = Registry::builtin().as_ref().unwrap();
+        let hainan = registry.get("hainan-2021").unwrap();
+        assert!(hainan.document.is_empty());
+        assert_eq!(
+            hainan.citation(),
+            "《海南省全民科学素质行动规划纲要实施方案（2021—2025年）》"
+        );
+        assert!(hainan.cites_own(
+            "《海南省全民科学素质行动规划纲要实施方案(2021-2025年)》（琼府办〔2021〕99号）"
+        ));
+        assert!(!hainan.cites_own("琼府办〔2021〕99号"));
+        assert!(!hainan.cites_own("《海南省全民科学素质行动计划纲要实施方案（2016—2020年）》"));
+    }
 }
