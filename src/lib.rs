@@ -374,7 +374,7 @@ fn no_pack_finding(plan: &plan::Plan, registry: &Registry) -> Finding {
     let list = registry
         .packs()
         .filter(|p| !p.is_abstract)
-        .map(|p| format!("{} ({}–{}, {})", p.id, p.period.0, p.period.1, p.document))
+        .map(|p| format!("{} ({}–{}, {})", p.id, p.period.0, p.period.1, p.citation()))
         .collect::<Vec<_>>()
         .join("; ");
     Finding::input_error(

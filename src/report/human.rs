@@ -193,13 +193,18 @@ pub(super) fn render_file(
             .packs
             .iter()
             .map(|p| {
+                // A plan known by its title alone has no number to show.
+                let document = if p.document.is_empty() {
+                    "文号未详"
+                } else {
+                    p.document.as_str()
+                };
                 if p.ancestors.is_empty() {
-                    format!("{} ({})", p.id, p.document)
+                    format!("{} ({document})", p.id)
                 } else {
                     format!(
-                        "{} ({}, extends {})",
+                        "{} ({document}, extends {})",
                         p.id,
-                        p.document,
                         p.ancestors.join(" → ")
                     )
                 }
