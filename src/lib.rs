@@ -10,6 +10,7 @@
 
 pub mod check;
 pub mod config;
+pub mod coverage;
 pub mod diagnostic;
 pub mod gazetteer;
 pub mod import;
@@ -40,6 +41,60 @@ pub struct FileReport {
     pub packs: Vec<AppliedPack>,
     /// Findings ordered by position in the file.
     pub findings: Vec<Finding>,
+    /// How the plan meets each requirement of the packs applied, when the checker was asked
+    /// for it (reports, opinions, JSON).
+    pub coverage: Option<coverage::Coverage>,
+    /// The plan as checked: what the report shows of it (title, issuer, basis…).
+    pub facts: Option<PlanFacts>,
+    /// What importing a document noted (how it was read, what it left out).
+    pub notes: Vec<String>,
+}
+
+/// What a report says of the plan itself.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PlanFacts {
+    pub title: String,
+    pub kind: plan::PlanKind,
+    pub level: plan::Level,
+    pub region: Vec<String>,
+    pub issuer: Option<String>,
+    pub issued: Option<String>,
+    pub period: (i64, i64),
+    pub basis: Vec<String>,
+    /// What the plan (or the import) did not give: 发文机关, 成文日期, 依据, 目标…
+    pub not_found: Vec<String>,
+}
+
+impl PlanFacts {
+    fn of(plan: &plan::Plan) -> Self {
+        let mut not_found = Vec::new();
+        let mut lacks = |absent: bool, what: &str| {
+            if absent {
+                not_found.push(what.to_owned());
+            }
+        };
+        lacks(plan.issuer.is_none(), "发文机关");
+        lacks(plan.issued.is_none(), "成文日期");
+        lacks(plan.basis.is_empty(), "所依据的上级文件");
+        lacks(plan.targets.items.is_empty(), "规划层面的量化目标");
+        lacks(plan.actions.items.is_empty(), "提升行动");
+        lacks(
+            plan.projects.items.is_empty() && plan.kind.value == plan::PlanKind::Implementation,
+            "重点工程",
+        );
+        lacks(plan.safeguards.items.is_empty(), "组织实施（保障措施）");
+        PlanFacts {
+            title: plan.title.value.clone(),
+            kind: plan.kind.value,
+            level: plan.level.value,
+            region: plan.region.iter().map(|r| r.value.clone()).collect(),
+            issuer: plan.issuer.as_ref().map(|i| i.value.clone()),
+            issued: plan.issued.as_ref().map(|i| i.value.clone()),
+            period: plan.period.value,
+            basis: plan.basis.iter().map(|b| b.value.clone()).collect(),
+            not_found,
+        }
+    }
 }
 
 /// A pack applied to a plan, with its chain and what it changed of its parents.
@@ -52,6 +107,19 @@ pub struct AppliedPack {
 }
 
 impl FileReport {
+    /// A report of findings about a file no pack was applied to (it could not be read or
+    /// loaded).
+    pub fn of(source: Arc<SourceFile>, findings: Vec<Finding>) -> Self {
+        FileReport {
+            source,
+            packs: Vec::new(),
+            findings,
+            coverage: None,
+            facts: None,
+            notes: Vec::new(),
+        }
+    }
+
     /// True when the file could not be checked (exit code 2).
     pub fn is_fatal(&self) -> bool {
         self.findings.iter().any(|f| f.fatal)
@@ -109,11 +177,7 @@ pub fn import_bytes(
             }
             Ok((source, imported))
         }
-        Err(finding) => Err(Box::new(FileReport {
-            source,
-            packs: Vec::new(),
-            findings: vec![*finding],
-        })),
+        Err(finding) => Err(Box::new(FileReport::of(source, vec![*finding]))),
     }
 }
 
@@ -132,16 +196,15 @@ pub fn document_unreadable(display_name: &str, e: source::ReadError) -> Box<File
 }
 
 fn unreadable_report(display_name: &str, message: String) -> Box<FileReport> {
-    Box::new(FileReport {
-        findings: vec![Finding::input_error(
+    Box::new(FileReport::of(
+        SourceFile::new(display_name, ""),
+        vec![Finding::input_error(
             "import/unreadable",
             message,
             Span::default(),
             "unreadable",
         )],
-        source: SourceFile::new(display_name, ""),
-        packs: Vec::new(),
-    })
+    ))
 }
 
 /// Check input already read (standard input): a plan when `as_plan`, otherwise a document
@@ -156,9 +219,13 @@ pub fn check_bytes(
         return check_plan_bytes(None, display_name, bytes, checker);
     }
     match import_bytes(None, display_name, bytes, checker.registry) {
-        Ok((source, imported)) => {
-            checker.check_model(source, Some(imported.plan), Vec::new(), false)
-        }
+        Ok((source, imported)) => checker.check_model(
+            source,
+            Some(imported.plan),
+            Vec::new(),
+            false,
+            imported.notes,
+        ),
         Err(report) => *report,
     }
 }
@@ -170,9 +237,13 @@ pub fn check_path(path: &Path, display_name: &str, checker: &Checker<'_>) -> Fil
         return check_plan_path(path, display_name, checker);
     }
     match import_path(path, display_name, checker.registry) {
-        Ok((source, imported)) => {
-            checker.check_model(source, Some(imported.plan), Vec::new(), false)
-        }
+        Ok((source, imported)) => checker.check_model(
+            source,
+            Some(imported.plan),
+            Vec::new(),
+            false,
+            imported.notes,
+        ),
         Err(report) => *report,
     }
 }
@@ -192,11 +263,10 @@ fn check_plan_path(path: &Path, display_name: &str, checker: &Checker<'_>) -> Fi
                 Span::default(),
                 "not read",
             );
-            FileReport {
-                source: SourceFile::with_path(display_name, path, String::new()),
-                packs: Vec::new(),
-                findings: vec![finding],
-            }
+            FileReport::of(
+                SourceFile::with_path(display_name, path, String::new()),
+                vec![finding],
+            )
         }
         Err(source::ReadError::Io(e)) => {
             let source = SourceFile::with_path(display_name, path, String::new());
@@ -206,11 +276,7 @@ fn check_plan_path(path: &Path, display_name: &str, checker: &Checker<'_>) -> Fi
                 Span::default(),
                 "unreadable",
             );
-            FileReport {
-                source,
-                packs: Vec::new(),
-                findings: vec![finding],
-            }
+            FileReport::of(source, vec![finding])
         }
     }
 }
@@ -248,11 +314,7 @@ fn check_plan_bytes(
                 Span::new(end, end),
                 "unreadable from here",
             );
-            FileReport {
-                source,
-                packs: Vec::new(),
-                findings: vec![finding],
-            }
+            FileReport::of(source, vec![finding])
         }
     }
 }
@@ -260,7 +322,7 @@ fn check_plan_bytes(
 /// Check a plan already in memory: load it, choose its packs, run them.
 pub fn check_source(source: Arc<SourceFile>, checker: &Checker<'_>) -> FileReport {
     let loaded = plan::load(&source);
-    checker.check_model(source, loaded.plan, loaded.diagnostics, true)
+    checker.check_model(source, loaded.plan, loaded.diagnostics, true, Vec::new())
 }
 
 /// What a run checks with: the packs, a forced choice of packs, the project configuration.
@@ -269,6 +331,8 @@ pub struct Checker<'r> {
     /// Packs given with `--pack`: applied instead of the chosen ones.
     pub forced: Vec<Arc<ResolvedPack>>,
     pub config: config::Config,
+    /// Whether reports carry the coverage of each requirement (the report, the opinion, JSON).
+    pub coverage: bool,
 }
 
 impl<'r> Checker<'r> {
@@ -277,6 +341,7 @@ impl<'r> Checker<'r> {
             registry,
             forced: Vec::new(),
             config: config::Config::default(),
+            coverage: false,
         }
     }
 
@@ -310,16 +375,18 @@ impl<'r> Checker<'r> {
         plan: Option<plan::Plan>,
         mut findings: Vec<Finding>,
         toml: bool,
+        notes: Vec<String>,
     ) -> FileReport {
         let mut applied = Vec::new();
-        if let Some(plan) = plan {
-            let packs = self.packs_for(&plan);
+        let mut chosen = Vec::new();
+        if let Some(plan) = &plan {
+            let packs = self.packs_for(plan);
             if packs.is_empty() {
-                findings.push(no_pack_finding(&plan, self.registry));
+                findings.push(no_pack_finding(plan, self.registry));
             }
             let mut handled = std::collections::HashSet::new();
             for pack in &packs {
-                findings.extend(check::check_plan(&plan, pack, self.registry, &mut handled));
+                findings.extend(check::check_plan(plan, pack, self.registry, &mut handled));
                 applied.push(AppliedPack {
                     id: pack.id.clone(),
                     document: pack.document.clone(),
@@ -345,6 +412,7 @@ impl<'r> Checker<'r> {
                     registry.rule(id).is_some() || id == "plan/unknown-key"
                 });
             }
+            chosen = packs;
         }
         let mut findings = diagnostic::bound_file_findings(findings);
         findings.sort_by(|a, b| {
@@ -361,10 +429,23 @@ impl<'r> Checker<'r> {
                     &b.code,
                 ))
         });
+        let coverage = match &plan {
+            Some(plan) if self.coverage => Some(coverage::compute(
+                plan,
+                &chosen,
+                &findings,
+                self.registry,
+                &|code| self.config.keeps(code),
+            )),
+            _ => None,
+        };
         FileReport {
             source,
             packs: applied,
             findings,
+            coverage,
+            facts: plan.as_ref().map(PlanFacts::of),
+            notes,
         }
     }
 }

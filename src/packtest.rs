@@ -193,6 +193,7 @@ fn run_case(path: &Path, source: &Arc<SourceFile>, registry: &Registry) -> (Case
         registry,
         forced: packs.clone(),
         config: Default::default(),
+        coverage: false,
     };
     let report = crate::check_source(Arc::clone(source), &checker);
     let found = |id: &str| report.findings.iter().any(|f| f.code == id);

@@ -184,11 +184,7 @@ fn pack_reports(errors: Vec<PackError>) -> Vec<FileReport> {
 
 /// A report holding one finding.
 pub fn report_of(source: Arc<SourceFile>, finding: Finding) -> FileReport {
-    FileReport {
-        source,
-        packs: Vec::new(),
-        findings: vec![finding],
-    }
+    FileReport::of(source, vec![finding])
 }
 
 /// A report for a path that could not be read.
@@ -372,6 +368,12 @@ fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_
         registry,
         forced: Vec::new(),
         config,
+        // JSON carries each plan's coverage; the other formats do not show it.
+        coverage: options.format == Format::Json
+            || options
+                .output_files
+                .iter()
+                .any(|o| o.format == Format::Json),
     };
     for id in &options.packs {
         match registry.get(id) {

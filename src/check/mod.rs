@@ -197,6 +197,54 @@ fn present<'p>(
     }
 }
 
+/// Where a plan meets a declared requirement, for the coverage table: the sections whose
+/// heading names it (any kind: plans file 科技资源科普化 under 行动 or 工程 alike), else the
+/// safeguards whose text says it.
+pub fn locate_sections<'p>(plan: &'p Plan, pack: &'p ResolvedPack, key: &str) -> Vec<&'p Section> {
+    let Some(name) = pack.names.get(key) else {
+        return Vec::new();
+    };
+    let keys = KeyCache::new(&pack.normalizer);
+    let found = sections(plan, &keys, name);
+    if !found.is_empty() {
+        return found;
+    }
+    let said: Vec<&Section> = plan
+        .safeguards
+        .items
+        .iter()
+        .filter(|s| s.text.as_ref().is_some_and(|t| name.means(&fold(&t.value))))
+        .collect();
+    if !said.is_empty() {
+        return said;
+    }
+    // A measure titled by the requirement's name (an action numbered as an item).
+    plan.all_measures()
+        .filter(|(_, m)| Normalizer::key_matches(&keys.key(&m.title.value), &name.keys))
+        .map(|(s, _)| s)
+        .take(1)
+        .collect()
+}
+
+/// The plan-level targets for a declared indicator (in a year, if given).
+pub fn locate_targets<'p>(
+    plan: &'p Plan,
+    pack: &'p ResolvedPack,
+    key: &str,
+    year: Option<i64>,
+) -> Vec<&'p Target> {
+    let Some(name) = pack.names.get(key) else {
+        return Vec::new();
+    };
+    let keys = KeyCache::new(&pack.normalizer);
+    plan.targets
+        .items
+        .iter()
+        .filter(|t| keys.matches(&t.indicator.value, name))
+        .filter(|t| year.is_none_or(|y| t.year.as_ref().is_some_and(|ty| ty.value == y)))
+        .collect()
+}
+
 fn run_rule<'p>(
     plan: &'p Plan,
     pack: &'p ResolvedPack,

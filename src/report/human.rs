@@ -151,6 +151,9 @@ fn terminal_safe_report(report: &FileReport) -> Option<FileReport> {
         source: copy,
         packs: report.packs.clone(),
         findings,
+        coverage: report.coverage.clone(),
+        facts: report.facts.clone(),
+        notes: report.notes.clone(),
     })
 }
 
@@ -202,11 +205,7 @@ pub(super) fn render_file(
                 if p.ancestors.is_empty() {
                     format!("{} ({document})", p.id)
                 } else {
-                    format!(
-                        "{} ({document}, extends {})",
-                        p.id,
-                        p.ancestors.join(" → ")
-                    )
+                    format!("{} ({document}, extends {})", p.id, p.ancestors.join(" → "))
                 }
             })
             .collect();

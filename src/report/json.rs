@@ -15,6 +15,25 @@ struct FileOut<'a> {
     path: &'a str,
     packs: Vec<PackOut<'a>>,
     findings: Vec<FindingOut<'a>>,
+    /// How the plan meets each requirement (docs/report.md); absent for a file not checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<CoverageOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct CoverageOut<'a> {
+    version: u32,
+    requirements: Vec<RequirementOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct RequirementOut<'a> {
+    #[serde(flatten)]
+    requirement: &'a crate::coverage::Requirement,
+    /// Where the plan meets it.
+    start: Option<LineCol>,
+    /// The codes of the findings that bear on it, in the order of `findings`.
+    finding_codes: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -112,6 +131,22 @@ pub(super) fn json_suffix(summary: &Summary, any_files: bool) -> String {
 
 fn file_out(r: &FileReport) -> FileOut<'_> {
     FileOut {
+        coverage: r.coverage.as_ref().map(|c| CoverageOut {
+            version: crate::coverage::COVERAGE_VERSION,
+            requirements: c
+                .requirements
+                .iter()
+                .map(|q| RequirementOut {
+                    requirement: q,
+                    start: q.at.map(|s| r.source.line_col(r.source.clamp(s).start)),
+                    finding_codes: q
+                        .findings
+                        .iter()
+                        .filter_map(|&n| r.findings.get(n).map(|f| f.code.as_str()))
+                        .collect(),
+                })
+                .collect(),
+        }),
         path: &r.source.name,
         packs: r
             .packs
@@ -187,11 +222,7 @@ mod tests {
     fn streamed_json_is_the_pretty_document() {
         for count in [0usize, 1, 2] {
             let reports: Vec<FileReport> = (0..count)
-                .map(|i| FileReport {
-                    source: SourceFile::new(format!("f{i}"), "x"),
-                    packs: Vec::new(),
-                    findings: Vec::new(),
-                })
+                .map(|i| FileReport::of(SourceFile::new(format!("f{i}"), "x"), Vec::new()))
                 .collect();
             let whole = Whole {
                 version: JSON_FORMAT_VERSION,
