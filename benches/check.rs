@@ -123,6 +123,7 @@ fn scaling(c: &mut Criterion) {
             registry: &registry,
             forced,
             config: Default::default(),
+            coverage: false,
         };
         g.bench_with_input(BenchmarkId::new("planlint", factor * 13), &text, |b, t| {
             b.iter(|| {
@@ -167,6 +168,7 @@ fn peer(c: &mut Criterion) {
         registry: &registry,
         forced,
         config: Default::default(),
+        coverage: false,
     };
     let mut engine = regorus::Engine::new();
     engine
