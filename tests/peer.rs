@@ -35,6 +35,7 @@ fn rego_and_planlint_agree() {
             registry: &registry,
             forced: vec![peer.clone()],
             config: Default::default(),
+            coverage: false,
         };
         let report = planlint::check_source(
             SourceFile::new(path.display().to_string(), text.clone()),
