@@ -11,6 +11,7 @@
 pub mod check;
 pub mod config;
 pub mod coverage;
+pub mod desk;
 pub mod diagnostic;
 pub mod gazetteer;
 pub mod import;
@@ -22,6 +23,7 @@ pub mod quantity;
 pub mod report;
 pub mod rules;
 pub mod run;
+pub mod serve;
 pub mod source;
 pub mod suppress;
 pub mod walk;

@@ -88,6 +88,14 @@ enum Command {
         #[arg(default_value = "rules")]
         dir: PathBuf,
     },
+    /// Write a reviewer's report: the plan's text with every finding marked, and the coverage
+    /// of the higher plans (one HTML page); for a folder, a page per plan and the coverage
+    /// matrix (index.html, coverage.csv, coverage.xlsx).
+    Report(DeskArgs),
+    /// Write a draft review opinion (审核意见) as a Word document.
+    Opinion(DeskArgs),
+    /// Serve a local web page (127.0.0.1) where a reviewer drops a file and reads its report.
+    Serve(ServeArgs),
     /// Explain a rule: what it asks, and which clause of which document asks for it.
     Explain {
         /// A rule id such as national-2021/international-cooperation.
@@ -95,6 +103,56 @@ enum Command {
         #[command(flatten)]
         packs: PackArgs,
     },
+}
+
+/// The reviewer's commands: one input, one output.
+#[derive(clap::Args)]
+struct DeskArgs {
+    /// A plan file, a document (.txt, .docx) or, for `report`, a folder of them.
+    path: PathBuf,
+    /// Where to write (`-`: standard output). A single report goes to standard output when not
+    /// given; a folder's report needs a folder; an opinion needs a .docx path.
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// Replace existing files that planlint did not write.
+    #[arg(long)]
+    force: bool,
+    /// Use this configuration instead of the nearest planlint.toml.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Apply this pack instead of those chosen by period, level and region (repeatable).
+    #[arg(long = "pack", value_name = "ID")]
+    packs: Vec<String>,
+    #[command(flatten)]
+    rules: PackArgs,
+}
+
+impl DeskArgs {
+    fn options(self) -> planlint::desk::DeskOptions {
+        planlint::desk::DeskOptions {
+            path: self.path,
+            output: self.output,
+            force: self.force,
+            config: self.config,
+            rule_dirs: self.rules.rule_dirs,
+            packs: self.packs,
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// The port on 127.0.0.1 (0: any free port; the address is printed on start).
+    #[arg(long, default_value_t = 8765)]
+    port: u16,
+    /// Open the page in the default browser once the server is up.
+    #[arg(long)]
+    open: bool,
+    /// Use this configuration instead of the nearest planlint.toml (from the current folder).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    rules: PackArgs,
 }
 
 #[derive(clap::Args)]
@@ -254,8 +312,11 @@ macro_rules! say_raw {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // An interrupted run removes its half-written outputs.
-    planlint::output::clean_up_on_interrupt();
+    // An interrupted run removes its half-written outputs; the server writes none, and stops
+    // on Ctrl-C by its own handler.
+    if !matches!(cli.command, Command::Serve(_)) {
+        planlint::output::clean_up_on_interrupt();
+    }
     let code = match cli.command {
         Command::Check(args) => check(args),
         Command::Completions { shell } => {
@@ -275,6 +336,25 @@ fn main() -> ExitCode {
         }
         Command::Rules { for_file, packs } => rules(for_file, packs),
         Command::Explain { rule, packs } => explain(&rule, packs),
+        Command::Report(args) => planlint::desk::report(
+            &args.options(),
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr(),
+        ),
+        Command::Opinion(args) => planlint::desk::opinion(
+            &args.options(),
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr(),
+        ),
+        Command::Serve(args) => planlint::serve::serve(
+            &planlint::serve::ServeOptions {
+                port: args.port,
+                open: args.open,
+                config: args.config,
+                rule_dirs: args.rules.rule_dirs,
+            },
+            &mut std::io::stderr(),
+        ),
         Command::Test { dir } => test(&dir),
         Command::Lsp => match Registry::builtin() {
             Ok(registry) => planlint::lsp::run_stdio(registry).clamp(0, 255) as u8,

@@ -300,8 +300,17 @@ pub fn is_planlint_output(path: &Path) -> bool {
     } else {
         tail.clone_from(&head);
     }
+    // The reviewer's outputs: a report page, the matrix as CSV, a .docx or .xlsx it made.
+    if head.starts_with(b"PK\x03\x04") {
+        return zip_by_planlint(path);
+    }
     let head = String::from_utf8_lossy(&head);
     let tail = String::from_utf8_lossy(&tail);
+    let page = head.starts_with("<!DOCTYPE html>") && head.contains(crate::report::GENERATOR);
+    let matrix = head.starts_with(crate::report::CSV_HEADER_START);
+    if page || matrix {
+        return true;
+    }
     let json_report =
         head.starts_with("{\n  \"version\": ") && head.contains("\"tool\": \"planlint\"");
     let sarif = head.starts_with("{\n  \"$schema\": ") && head.contains("planlint ran in");
@@ -321,6 +330,25 @@ pub fn is_planlint_output(path: &Path) -> bool {
 }
 
 /// Write `bytes` to `path` as [`PendingFile`] does.
+/// Whether a zip file (a .docx or .xlsx) says planlint made it: its core properties name
+/// planlint as the creator (read bounded: a part of a few hundred bytes).
+fn zip_by_planlint(path: &Path) -> bool {
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    let Ok(mut archive) = zip::ZipArchive::new(file) else {
+        return false;
+    };
+    let Ok(core) = archive.by_name("docProps/core.xml") else {
+        return false;
+    };
+    let mut text = String::new();
+    if core.take(64 * 1024).read_to_string(&mut text).is_err() {
+        return false;
+    }
+    text.contains("<dc:creator>planlint</dc:creator>")
+}
+
 pub fn write_file(path: &Path, bytes: &[u8], overwrite: Overwrite) -> Result<(), String> {
     let pending = PendingFile::create(path, overwrite)?;
     let mut file = pending.writer()?;

@@ -105,6 +105,47 @@ impl CheckOptions {
     }
 }
 
+/// Why a checker could not be made: pack errors to show as reports, or a message.
+pub enum Unprepared {
+    Reports(Vec<FileReport>),
+    Message(String),
+}
+
+/// The checker of a run: the packs (built-in, under `rule_dirs` and the configuration's), the
+/// configuration, and any packs forced by id. Shared by `check`, `report`, `opinion` and
+/// `serve`, so that every door checks with the same packs and settings.
+pub fn make_checker(
+    config: Config,
+    rule_dirs: &[PathBuf],
+    packs: &[String],
+    notes: &mut Vec<String>,
+) -> Result<Checker<'static>, Unprepared> {
+    let mut dirs = rule_dirs.to_vec();
+    dirs.extend(config.rule_dirs.iter().cloned());
+    let registry = load_registry(&dirs, notes).map_err(Unprepared::Reports)?;
+    check_config_ids(&config, registry).map_err(Unprepared::Message)?;
+    let mut checker = Checker {
+        registry,
+        forced: Vec::new(),
+        config,
+        coverage: false,
+    };
+    for id in packs {
+        match registry.get(id) {
+            Some(pack) => checker.forced.push(Arc::clone(pack)),
+            None => {
+                let known: Vec<&str> = registry.packs().map(|p| p.id.as_str()).collect();
+                let hint = registry.pack_hint(id);
+                return Err(Unprepared::Message(format!(
+                    "unknown pack `{id}`.{hint} Packs: {}",
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(checker)
+}
+
 /// Built-in packs plus those below `rule_dirs`; on error, the reports to print instead. Notes
 /// on files skipped while walking go to `notes`. The registry lives for the whole process.
 pub fn load_registry(
@@ -349,45 +390,33 @@ fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_
         Ok(c) => c.with_selection(&options.select, &options.extend_select, &options.ignore),
         Err(report) => return fail_early(out, &[report], &Registry::default()),
     };
-    let mut rule_dirs = options.rule_dirs.clone();
-    rule_dirs.extend(config.rule_dirs.iter().cloned());
+    let config_path = config.path.clone();
     let mut notes = Vec::new();
-    let registry = match load_registry(&rule_dirs, &mut notes) {
-        Ok(r) => r,
-        Err(reports) => return fail_early(out, &reports, &Registry::default()),
+    // JSON carries each plan's coverage; the other formats do not show it.
+    let coverage = options.format == Format::Json
+        || options
+            .output_files
+            .iter()
+            .any(|o| o.format == Format::Json);
+    let checker = match make_checker(config, &options.rule_dirs, &options.packs, &mut notes) {
+        Ok(mut checker) => {
+            checker.coverage = coverage;
+            checker
+        }
+        Err(Unprepared::Reports(reports)) => {
+            return fail_early(out, &reports, &Registry::default())
+        }
+        Err(Unprepared::Message(message)) => {
+            for note in notes.drain(..) {
+                messages.say(&format!("note: {note}"));
+            }
+            messages.say(&format!("error: {message}"));
+            return EXIT_UNCHECKABLE;
+        }
     };
+    let registry = checker.registry;
     for note in notes.drain(..) {
         messages.say(&format!("note: {note}"));
-    }
-    if let Err(message) = check_config_ids(&config, registry) {
-        messages.say(&format!("error: {message}"));
-        return EXIT_UNCHECKABLE;
-    }
-    let config_path = config.path.clone();
-    let mut checker = Checker {
-        registry,
-        forced: Vec::new(),
-        config,
-        // JSON carries each plan's coverage; the other formats do not show it.
-        coverage: options.format == Format::Json
-            || options
-                .output_files
-                .iter()
-                .any(|o| o.format == Format::Json),
-    };
-    for id in &options.packs {
-        match registry.get(id) {
-            Some(pack) => checker.forced.push(Arc::clone(pack)),
-            None => {
-                let known: Vec<&str> = registry.packs().map(|p| p.id.as_str()).collect();
-                let hint = registry.pack_hint(id);
-                messages.say(&format!(
-                    "error: unknown pack `{id}`.{hint} Packs: {}",
-                    known.join(", ")
-                ));
-                return EXIT_UNCHECKABLE;
-            }
-        }
     }
     let baseline: Option<BaselineIndex> = match &options.baseline {
         None => None,

@@ -2,16 +2,26 @@
 //! what was found.
 
 mod github;
+mod html;
 mod human;
 mod json;
+mod matrix;
+mod opinion;
 mod sarif;
 
 pub use github::{
     render_github, render_summary_markdown, summary_close, summary_header, summary_rows,
     GithubWriter, ANNOTATIONS_PER_KIND,
 };
+pub use html::{
+    escape as html_escape, html_script, html_style, render_report_html, report_body, GENERATOR,
+};
 pub use human::{render_human, HumanOptions};
 pub use json::render_json;
+pub use matrix::{
+    render_index_html, render_matrix_csv, render_matrix_xlsx, MatrixRow, CSV_HEADER_START,
+};
+pub use opinion::{render_opinion_docx, APP_PROPERTIES};
 pub use sarif::{render_sarif, uri_encode, SarifWriter};
 
 use crate::rules::Registry;
