@@ -533,7 +533,10 @@ mod tests {
                 "{n}: {html}"
             );
         }
-        assert!(html.contains("&lt;b&gt;&amp;"));
+        assert!(
+            html.contains("&lt;b&gt;") && html.contains("&amp;"),
+            "{html}"
+        );
         assert!(!html.contains('\u{1b}'));
         assert!(html.contains("id=\"L3\""));
         assert_eq!(
