@@ -595,7 +595,7 @@ fn a_file_dropped_through_the_page_shows_its_coverage_table() {
         "the download buttons are offered"
     );
     b.script(
-        "document.querySelector('table.coverage').scrollIntoView();",
+        "document.getElementById('drop').scrollIntoView();",
         serde_json::json!([]),
     );
     b.screenshot(&shots().join("serve-coverage.png"));

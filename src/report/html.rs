@@ -103,7 +103,7 @@ mark.sev-info::before { content: "ℹ"; font-size: .7em; vertical-align: super; 
 pub(crate) const SCRIPT: &str = r#"
 function flash(el) { el.classList.add('flash'); setTimeout(function () { el.classList.remove('flash'); }, 1600); }
 document.addEventListener('click', function (e) {
-  var go = e.target.closest('a.goto');
+  var go = e.target.closest('a.goto, a.to-finding, a.line-link');
   if (go) { e.preventDefault(); var m = document.getElementById(go.getAttribute('href').slice(1));
     if (m) { m.scrollIntoView({ block: 'center' }); flash(m); history.replaceState(null, '', go.getAttribute('href')); } return; }
   var mark = e.target.closest('mark[data-f]');
@@ -231,7 +231,11 @@ pub fn report_body(report: &FileReport, registry: &Registry) -> String {
             let _ = writeln!(out, "<li>未找到{}</li>", escape(n));
         }
         for n in &report.notes {
-            let _ = writeln!(out, "<li class=\"note\">读取说明：{}</li>", escape(n));
+            let _ = writeln!(
+                out,
+                "<li class=\"note\">读取说明：{}</li>",
+                escape(&note_zh(n))
+            );
         }
         out.push_str("</ul>\n");
     }
@@ -242,6 +246,26 @@ pub fn report_body(report: &FileReport, registry: &Registry) -> String {
     out.push_str(&findings_list(report));
     out.push_str(&annotated_text(&report.source, &report.findings));
     out
+}
+
+/// The importer's notes (written for the command line) in the report's language.
+fn note_zh(note: &str) -> String {
+    if let Some(how) = note.strip_prefix("read as ") {
+        return match how {
+            "docx" => "从 Word（.docx）文件读取正文".to_owned(),
+            other => format!("按 {other} 编码读取"),
+        };
+    }
+    if note.starts_with("a second copy of the text") {
+        return "正文有第二份副本（PDF 提取所致），已略去".to_owned();
+    }
+    if let Some(rest) = note.strip_prefix('“') {
+        if let Some((name, places)) = rest.split_once("” names places in ") {
+            let places = places.split(';').next().unwrap_or("");
+            return format!("“{name}”是{places}都有的地名，文中无法确定所指，未设地区");
+        }
+    }
+    note.to_owned()
 }
 
 /// The coverage table: one row per requirement, grouped by the part of the higher plan.
@@ -301,7 +325,7 @@ fn coverage_row(r: &Requirement, report: &FileReport) -> String {
         .filter_map(|&n| {
             report.findings.get(n).map(|f| {
                 format!(
-                    "<a class=\"goto sev-{}\" href=\"#finding-{n}\">{} {}</a>",
+                    "<a class=\"to-finding sev-{}\" href=\"#finding-{n}\">{} {}</a>",
                     f.severity.as_str(),
                     severity_symbol(f.severity),
                     escape(&f.message)
