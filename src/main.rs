@@ -194,6 +194,10 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, visible_alias = "output-format", value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Add each plan's coverage of the higher plans' requirements to JSON output
+    /// (docs/report.md).
+    #[arg(long)]
+    coverage: bool,
     /// Findings only: no packs-applied lines, no closing summary.
     #[arg(short, long)]
     quiet: bool,
@@ -539,6 +543,7 @@ fn check_once(args: &CheckArgs) -> u8 {
             .collect(),
         rule_dirs: args.pack_args.rule_dirs.clone(),
         force: args.force,
+        coverage: args.coverage,
         stdin_filename: args.stdin_filename.clone(),
         walk: WalkOptions {
             follow_outside_links: args.follow_links,

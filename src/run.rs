@@ -73,6 +73,8 @@ pub struct CheckOptions {
     pub rule_dirs: Vec<PathBuf>,
     /// Replace existing files that planlint did not write.
     pub force: bool,
+    /// JSON output carries each plan's coverage (off by default: it costs a third more time).
+    pub coverage: bool,
     /// The name standard input (`-` among the paths) is shown under, and whose extension says
     /// what it is: a plan (`.toml`, also when no name is given) or a document (`.txt`, `.docx`).
     pub stdin_filename: Option<String>,
@@ -99,6 +101,7 @@ impl CheckOptions {
             output_files: Vec::new(),
             rule_dirs: Vec::new(),
             force: false,
+            coverage: false,
             stdin_filename: None,
             walk: WalkOptions::default(),
         }
@@ -392,12 +395,13 @@ fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_
     };
     let config_path = config.path.clone();
     let mut notes = Vec::new();
-    // JSON carries each plan's coverage; the other formats do not show it.
-    let coverage = options.format == Format::Json
-        || options
-            .output_files
-            .iter()
-            .any(|o| o.format == Format::Json);
+    // JSON carries each plan's coverage when asked; the other formats do not show it.
+    let coverage = options.coverage
+        && (options.format == Format::Json
+            || options
+                .output_files
+                .iter()
+                .any(|o| o.format == Format::Json));
     let checker = match make_checker(config, &options.rule_dirs, &options.packs, &mut notes) {
         Ok(mut checker) => {
             checker.coverage = coverage;

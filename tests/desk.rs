@@ -602,3 +602,83 @@ fn a_file_dropped_through_the_page_shows_its_coverage_table() {
     drop(b);
     assert_eq!(served.stop(), Some(0));
 }
+
+#[test]
+fn json_carries_the_coverage_when_asked() {
+    let path = seed("mengjin-district-2021-2025");
+    let out = planlint(&[
+        "check",
+        "--coverage",
+        "--format",
+        "json",
+        path.to_str().unwrap(),
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let coverage = &value["files"][0]["coverage"];
+    assert_eq!(coverage["version"], 1);
+    let rows = coverage["requirements"].as_array().unwrap();
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    assert_eq!(row("科学素质国际交流合作工程")["status"], "adjusted");
+    assert_eq!(
+        row("科学素质国际交流合作工程")["adjusted"]["by"],
+        "henan-2021"
+    );
+    assert_eq!(row("农民科学素质提升行动")["status"], "partial");
+    assert_eq!(
+        row("农民科学素质提升行动")["finding_codes"][0],
+        "common/action-targets"
+    );
+    assert_eq!(row("青少年科学素质提升行动")["status"], "met");
+    assert_eq!(row("纳入本地区总体规划")["group"], "duty");
+    assert!(
+        row("青少年科学素质提升行动")["start"]["line"]
+            .as_u64()
+            .unwrap()
+            > 1
+    );
+    let plain = planlint(&["check", "--format", "json", path.to_str().unwrap()]);
+    let value: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert!(
+        value["files"][0].get("coverage").is_none(),
+        "off unless asked"
+    );
+}
+
+#[test]
+fn every_seed_gets_an_opinion_with_one_item_per_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    for s in SEEDS {
+        let docx = dir.path().join(format!("{s}.docx"));
+        let out = planlint(&[
+            "opinion",
+            seed(s).to_str().unwrap(),
+            "-o",
+            docx.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{s}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = planlint::import::read_document("o.docx", &std::fs::read(&docx).unwrap())
+            .unwrap()
+            .text;
+        let check = planlint(&["check", "--format", "json", seed(s).to_str().unwrap()]);
+        let value: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+        let findings = value["files"][0]["findings"].as_array().unwrap().len();
+        assert_eq!(
+            text.matches("位置：").count(),
+            findings,
+            "{s}: one item per finding"
+        );
+        assert!(
+            text.contains("三、审查意见") && text.contains("结论"),
+            "{s}"
+        );
+    }
+}
