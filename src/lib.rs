@@ -220,7 +220,18 @@ pub fn check_bytes(
     if as_plan {
         return check_plan_bytes(None, display_name, bytes, checker);
     }
-    match import_bytes(None, display_name, bytes, checker.registry) {
+    check_imported(
+        import_bytes(None, display_name, bytes, checker.registry),
+        checker,
+    )
+}
+
+/// Check a document's import, or pass on the report of why it could not be imported.
+fn check_imported(
+    imported: Result<(Arc<SourceFile>, import::Imported), Box<FileReport>>,
+    checker: &Checker<'_>,
+) -> FileReport {
+    match imported {
         Ok((source, imported)) => checker.check_model(
             source,
             Some(imported.plan),
@@ -238,16 +249,7 @@ pub fn check_path(path: &Path, display_name: &str, checker: &Checker<'_>) -> Fil
     if is_plan_file(path) {
         return check_plan_path(path, display_name, checker);
     }
-    match import_path(path, display_name, checker.registry) {
-        Ok((source, imported)) => checker.check_model(
-            source,
-            Some(imported.plan),
-            Vec::new(),
-            false,
-            imported.notes,
-        ),
-        Err(report) => *report,
-    }
+    check_imported(import_path(path, display_name, checker.registry), checker)
 }
 
 /// Read and check one plan file.

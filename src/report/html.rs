@@ -17,6 +17,13 @@ pub const GENERATOR: &str = "<meta name=\"generator\" content=\"planlint\">";
 /// Text made safe for HTML: markup characters escaped, and the control characters a document
 /// may carry (which HTML forbids) shown as U+FFFD.
 pub fn escape(text: &str) -> String {
+    escape_markup(text, true)
+}
+
+/// Text made safe for HTML or XML. Line breaks and tabs are kept, or (in XML text runs, where
+/// a break would be lost anyway) become spaces; other control characters, which neither
+/// allows, and bidirectional overrides become U+FFFD.
+pub(crate) fn escape_markup(text: &str, keep_breaks: bool) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     for c in text.chars() {
         match c {
@@ -25,7 +32,8 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '\n' | '\t' => out.push(c),
+            '\n' | '\t' if keep_breaks => out.push(c),
+            '\n' | '\t' => out.push(' '),
             c if c.is_control() || ('\u{202A}'..='\u{202E}').contains(&c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }

@@ -19,20 +19,7 @@ pub const APP_PROPERTIES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" stand
 <Application>planlint</Application></Properties>";
 
 fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // XML 1.0 allows no other control characters.
-            '\n' | '\t' => out.push(' '),
-            c if c.is_control() => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    super::html::escape_markup(text, false)
 }
 
 /// A paragraph: runs of (text, bold), with a style.
