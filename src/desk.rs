@@ -212,19 +212,17 @@ fn report_folder(options: &DeskOptions, checker: &Checker<'_>, stderr: &mut dyn 
     };
     let mut files: Vec<PathBuf> = Vec::new();
     let mut notes = Vec::new();
-    for suffix in FOLDER_INPUTS {
-        match crate::walk::collect(&options.path, suffix, WalkOptions::default()) {
-            Ok(walk) => {
-                crate::run::note_skipped(&walk, &mut notes);
-                for (p, e) in &walk.problems {
-                    notes.push(format!("cannot read {}: {e}", p.display()));
-                }
-                files.extend(walk.files.into_iter().map(|f| f.path));
+    match crate::run::walk_inputs(&options.path, FOLDER_INPUTS, WalkOptions::default()) {
+        Ok(walk) => {
+            crate::run::note_skipped(&walk, &mut notes);
+            for (p, e) in &walk.problems {
+                notes.push(format!("cannot read {}: {e}", p.display()));
             }
-            Err(e) => {
-                let _ = writeln!(stderr, "error: cannot read {}: {e}", options.path.display());
-                return EXIT_UNCHECKABLE;
-            }
+            files.extend(walk.files.into_iter().map(|f| f.path));
+        }
+        Err(e) => {
+            let _ = writeln!(stderr, "error: cannot read {}: {e}", options.path.display());
+            return EXIT_UNCHECKABLE;
         }
     }
     // Pages already written into the output folder are not inputs.

@@ -198,6 +198,9 @@ struct CheckArgs {
     /// (docs/report.md).
     #[arg(long)]
     coverage: bool,
+    /// In folders, also check the documents (.txt, .docx), not only *.plan.toml.
+    #[arg(long)]
+    documents: bool,
     /// Findings only: no packs-applied lines, no closing summary.
     #[arg(short, long)]
     quiet: bool,
@@ -544,6 +547,7 @@ fn check_once(args: &CheckArgs) -> u8 {
         rule_dirs: args.pack_args.rule_dirs.clone(),
         force: args.force,
         coverage: args.coverage,
+        documents: args.documents,
         stdin_filename: args.stdin_filename.clone(),
         walk: WalkOptions {
             follow_outside_links: args.follow_links,

@@ -75,6 +75,8 @@ pub struct CheckOptions {
     pub force: bool,
     /// JSON output carries each plan's coverage (off by default: it costs a third more time).
     pub coverage: bool,
+    /// Folders are searched for documents (.txt, .docx) as well as plan files.
+    pub documents: bool,
     /// The name standard input (`-` among the paths) is shown under, and whose extension says
     /// what it is: a plan (`.toml`, also when no name is given) or a document (`.txt`, `.docx`).
     pub stdin_filename: Option<String>,
@@ -102,10 +104,36 @@ impl CheckOptions {
             rule_dirs: Vec::new(),
             force: false,
             coverage: false,
+            documents: false,
             stdin_filename: None,
             walk: WalkOptions::default(),
         }
     }
+}
+
+/// The documents a folder holds that `--documents` reads besides plan files.
+pub const DOCUMENT_SUFFIXES: &[&str] = &[".txt", ".docx"];
+
+/// The files below `path` with any of the suffixes (a file named directly, whatever it is), in
+/// a stable order.
+pub fn walk_inputs(path: &Path, suffixes: &[&str], options: WalkOptions) -> std::io::Result<Walk> {
+    if !path.is_dir() {
+        return crate::walk::collect(path, suffixes[0], options);
+    }
+    let mut all = Walk::default();
+    for suffix in suffixes {
+        let walk = crate::walk::collect(path, suffix, options)?;
+        all.files.extend(walk.files);
+        all.skipped.extend(walk.skipped);
+        all.problems.extend(walk.problems);
+    }
+    all.files.sort_by(|a, b| a.path.cmp(&b.path));
+    all.files.dedup_by(|a, b| a.path == b.path);
+    all.skipped.sort();
+    all.skipped.dedup();
+    all.problems.sort_by(|a, b| a.0.cmp(&b.0));
+    all.problems.dedup_by(|a, b| a.0 == b.0);
+    Ok(all)
 }
 
 /// Why a checker could not be made: pack errors to show as reports, or a message.
@@ -433,6 +461,18 @@ fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_
         },
     };
 
+    // Documents in folders are read when asked (`--documents`), or when planlint.toml's
+    // `[files] include` names them (`**/*.docx`).
+    let documents = options.documents
+        || checker
+            .config
+            .include
+            .iter()
+            .any(|g| DOCUMENT_SUFFIXES.iter().any(|s| g.ends_with(s)));
+    let mut suffixes = vec![".plan.toml"];
+    if documents {
+        suffixes.extend(DOCUMENT_SUFFIXES);
+    }
     // Gather the files; a missing path or unreadable folder is reported and the rest checked.
     // Files found in folders pass the configuration's include/exclude globs; files named on
     // the command line are always checked.
@@ -458,7 +498,7 @@ fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_
             });
             continue;
         }
-        match crate::walk::collect(path, ".plan.toml", options.walk) {
+        match walk_inputs(path, &suffixes, options.walk) {
             Ok(mut walk) => {
                 note_skipped(&walk, &mut notes);
                 if path.is_dir() {

@@ -809,3 +809,53 @@ fn standard_input_is_checked_and_imported() {
     let out = run(&["check", "-", "-"], b"");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn folders_give_their_documents_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        common::root().join("tests/fixtures/texts/mengjin-district-2021-2025.txt"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("孟津.txt"), &text).unwrap();
+    common::write_docx(&dir.path().join("孟津.docx"), &text);
+    std::fs::copy(
+        common::root().join("tests/fixtures/plans/mengjin-district-2021-2025.plan.toml"),
+        dir.path().join("孟津.plan.toml"),
+    )
+    .unwrap();
+    let last = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_owned()
+    };
+    let plain = common::planlint_in(&["check", "--format", "concise", "."], dir.path());
+    assert!(
+        last(&plain).starts_with("checked 1 file: "),
+        "{}",
+        last(&plain)
+    );
+    let all = common::planlint_in(
+        &["check", "--documents", "--format", "concise", "."],
+        dir.path(),
+    );
+    assert!(
+        last(&all).starts_with("checked 3 files (1 plan file, 1 .txt, 1 .docx): "),
+        "{}",
+        last(&all)
+    );
+    // planlint.toml's include naming documents reads them too.
+    std::fs::write(
+        dir.path().join("planlint.toml"),
+        "[files]\ninclude = [\"**/*.docx\"]\n",
+    )
+    .unwrap();
+    let included = common::planlint_in(&["check", "--format", "concise", "."], dir.path());
+    assert!(
+        last(&included).starts_with("checked 1 file (1 .docx): "),
+        "{}",
+        last(&included)
+    );
+}

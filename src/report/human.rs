@@ -274,10 +274,16 @@ pub(super) fn render_file(
 
 /// The line that ends a run.
 pub(super) fn summary_line(s: &Summary, packs: &std::collections::BTreeSet<String>) -> String {
+    let kinds = s.kinds();
     format!(
-        "checked {} file{}: {} error{}, {} warning{}, {} info{}{}; packs applied: {}\n",
+        "checked {} file{}{}: {} error{}, {} warning{}, {} info{}{}; packs applied: {}\n",
         s.files,
         plural(s.files),
+        if kinds.is_empty() {
+            String::new()
+        } else {
+            format!(" ({kinds})")
+        },
         s.errors,
         plural(s.errors),
         s.warnings,

@@ -38,6 +38,12 @@ pub struct Summary {
     pub infos: usize,
     /// Files that could not be checked.
     pub failed: usize,
+    /// The files by what they were: plan files, and documents by format.
+    pub plan_files: usize,
+    pub txt: usize,
+    pub docx: usize,
+    /// Documents of another name (standard input named otherwise).
+    pub other_documents: usize,
 }
 
 impl Summary {
@@ -53,6 +59,41 @@ impl Summary {
         self.warnings += r.count(Severity::Warning);
         self.infos += r.count(Severity::Info);
         self.failed += usize::from(r.is_fatal());
+        let name = r.source.name.to_ascii_lowercase();
+        if name.ends_with(".toml") || name == "<stdin>" {
+            self.plan_files += 1;
+        } else if name.ends_with(".txt") {
+            self.txt += 1;
+        } else if name.ends_with(".docx") {
+            self.docx += 1;
+        } else {
+            self.other_documents += 1;
+        }
+    }
+
+    /// "4 plan files, 1 .txt, 1 .docx" when documents were read; empty otherwise.
+    pub fn kinds(&self) -> String {
+        if self.txt + self.docx + self.other_documents == 0 {
+            return String::new();
+        }
+        let mut parts = Vec::new();
+        let mut add = |n: usize, what: &str| {
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
+        };
+        add(
+            self.plan_files,
+            if self.plan_files == 1 {
+                "plan file"
+            } else {
+                "plan files"
+            },
+        );
+        add(self.txt, ".txt");
+        add(self.docx, ".docx");
+        add(self.other_documents, "other");
+        parts.join(", ")
     }
 }
 
