@@ -112,7 +112,7 @@ impl CheckOptions {
 }
 
 /// The documents a folder holds that `--documents` reads besides plan files.
-pub const DOCUMENT_SUFFIXES: &[&str] = &[".txt", ".docx"];
+pub const DOCUMENT_SUFFIXES: &[&str] = &[".txt", ".docx", ".pdf"];
 
 /// The files below `path` with any of the suffixes (a file named directly, whatever it is), in
 /// a stable order.

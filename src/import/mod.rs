@@ -6,6 +6,7 @@
 //! domain-specific is listed here beyond the shape of Chinese official documents.
 
 mod lines;
+mod pdf;
 mod read;
 mod write;
 
@@ -13,6 +14,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+pub use pdf::clean as clean_pdf_text;
 pub use read::{read_document, DocumentText, ReadError, MAX_DOCUMENT_BYTES};
 pub use write::to_toml;
 

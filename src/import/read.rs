@@ -29,6 +29,9 @@ pub enum ReadError {
     TooLarge(usize),
     Binary,
     BadDocx(String),
+    /// A PDF, and no `pdftotext` to read it with.
+    NoPdfTool,
+    BadPdf(String),
 }
 
 impl std::fmt::Display for ReadError {
@@ -46,6 +49,13 @@ impl std::fmt::Display for ReadError {
                 "the document is not text (it holds binary data); a .docx must end in .docx"
             ),
             ReadError::BadDocx(why) => write!(f, "the .docx cannot be read: {why}"),
+            ReadError::NoPdfTool => write!(
+                f,
+                "reading a PDF needs pdftotext (poppler), which is not installed: \
+                 apt-get install poppler-utils (Debian, Ubuntu), brew install poppler (macOS); \
+                 or give the .docx or .txt"
+            ),
+            ReadError::BadPdf(why) => write!(f, "the PDF cannot be read: {why}"),
         }
     }
 }
@@ -60,6 +70,14 @@ pub fn read_document(name: &str, bytes: &[u8]) -> Result<DocumentText, ReadError
     }
     if name.to_lowercase().ends_with(".docx") || bytes.starts_with(b"PK\x03\x04") {
         return read_docx(bytes);
+    }
+    if bytes.starts_with(b"%PDF-") {
+        return super::pdf::read_pdf(bytes);
+    }
+    if name.to_lowercase().ends_with(".pdf") {
+        return Err(ReadError::BadPdf(
+            "the file is named .pdf but is not a PDF (it does not start with %PDF-)".to_owned(),
+        ));
     }
     let (text, read_as) = decode_text(bytes)?;
     if text.trim().is_empty() {

@@ -261,6 +261,10 @@ fn note_zh(note: &str) -> String {
     if let Some(how) = note.strip_prefix("read as ") {
         return match how {
             "docx" => "从 Word（.docx）文件读取正文".to_owned(),
+            "PDF" => {
+                "正文由 pdftotext 从 PDF 提取（已去除页码、页眉并接续断行）；行号指提取后的文字"
+                    .to_owned()
+            }
             other => format!("按 {other} 编码读取"),
         };
     }

@@ -42,6 +42,7 @@ pub struct Summary {
     pub plan_files: usize,
     pub txt: usize,
     pub docx: usize,
+    pub pdf: usize,
     /// Documents of another name (standard input named otherwise).
     pub other_documents: usize,
 }
@@ -66,6 +67,8 @@ impl Summary {
             self.txt += 1;
         } else if name.ends_with(".docx") {
             self.docx += 1;
+        } else if name.ends_with(".pdf") {
+            self.pdf += 1;
         } else {
             self.other_documents += 1;
         }
@@ -73,7 +76,7 @@ impl Summary {
 
     /// "4 plan files, 1 .txt, 1 .docx" when documents were read; empty otherwise.
     pub fn kinds(&self) -> String {
-        if self.txt + self.docx + self.other_documents == 0 {
+        if self.txt + self.docx + self.pdf + self.other_documents == 0 {
             return String::new();
         }
         let mut parts = Vec::new();
@@ -92,6 +95,7 @@ impl Summary {
         );
         add(self.txt, ".txt");
         add(self.docx, ".docx");
+        add(self.pdf, ".pdf");
         add(self.other_documents, "other");
         parts.join(", ")
     }
