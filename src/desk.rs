@@ -39,10 +39,29 @@ pub const FOLDER_INPUTS: &[&str] = &[".plan.toml", ".txt", ".docx", ".pdf"];
 
 /// The checker for the desk: the run's, with coverage on. On failure, the message was said.
 fn desk_checker(options: &DeskOptions, stderr: &mut dyn Write) -> Result<Checker<'static>, u8> {
+    reviewer_checker(
+        options.config.as_deref(),
+        &options.path,
+        &options.rule_dirs,
+        &options.packs,
+        stderr,
+    )
+}
+
+/// The checker the reviewer's doors share (`report`, `opinion`, `serve`): the configuration
+/// named or found from `start`, the packs, coverage on. Problems are said on `stderr`; the
+/// error is the exit code.
+pub(crate) fn reviewer_checker(
+    config: Option<&Path>,
+    start: &Path,
+    rule_dirs: &[PathBuf],
+    packs: &[String],
+    stderr: &mut dyn Write,
+) -> Result<Checker<'static>, u8> {
     let mut say = |text: &str| {
         let _ = writeln!(stderr, "{text}");
     };
-    let config = match load_config(options.config.as_deref(), &options.path) {
+    let config = match load_config(config, start) {
         Ok(c) => c,
         Err(report) => {
             say(render_human(&[report], HumanOptions::default()).trim_end());
@@ -50,7 +69,7 @@ fn desk_checker(options: &DeskOptions, stderr: &mut dyn Write) -> Result<Checker
         }
     };
     let mut notes = Vec::new();
-    let made = make_checker(config, &options.rule_dirs, &options.packs, &mut notes);
+    let made = make_checker(config, rule_dirs, packs, &mut notes);
     for note in notes {
         say(&format!("note: {note}"));
     }

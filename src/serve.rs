@@ -14,7 +14,7 @@ use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::import::MAX_DOCUMENT_BYTES;
 use crate::report::{render_opinion_docx, render_report_html, report_body};
-use crate::run::{load_config, make_checker, Unprepared, EXIT_CLEAN, EXIT_UNCHECKABLE};
+use crate::run::{EXIT_CLEAN, EXIT_UNCHECKABLE};
 use crate::Checker;
 
 /// How `planlint serve` runs.
@@ -34,34 +34,19 @@ pub const MAX_UPLOAD_BYTES: usize = MAX_DOCUMENT_BYTES;
 
 /// Serve until Ctrl-C (or SIGTERM). Returns the exit code.
 pub fn serve(options: &ServeOptions, stderr: &mut dyn Write) -> u8 {
+    let checker = match crate::desk::reviewer_checker(
+        options.config.as_deref(),
+        std::path::Path::new("."),
+        &options.rule_dirs,
+        &[],
+        &mut *stderr,
+    ) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let mut say = |text: &str| {
         let _ = writeln!(stderr, "{text}");
     };
-    let config = match load_config(options.config.as_deref(), std::path::Path::new(".")) {
-        Ok(c) => c,
-        Err(report) => {
-            say(&crate::report::render_human(&[report], Default::default()));
-            return EXIT_UNCHECKABLE;
-        }
-    };
-    let mut notes = Vec::new();
-    let checker = match make_checker(config, &options.rule_dirs, &[], &mut notes) {
-        Ok(mut c) => {
-            c.coverage = true;
-            c
-        }
-        Err(Unprepared::Reports(reports)) => {
-            say(&crate::report::render_human(&reports, Default::default()));
-            return EXIT_UNCHECKABLE;
-        }
-        Err(Unprepared::Message(m)) => {
-            say(&format!("error: {m}"));
-            return EXIT_UNCHECKABLE;
-        }
-    };
-    for note in notes {
-        say(&format!("note: {note}"));
-    }
     let server = match Server::http(("127.0.0.1", options.port)) {
         Ok(s) => Arc::new(s),
         Err(e) => {

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::diagnostic::{Bounded, Finding, Related, RuleOrigin, MAX_FINDINGS_PER_RULE};
-use crate::plan::{format_number, Plan, PlanKind, Relation, Section, SectionKind, Sp, Target};
+use crate::plan::{Plan, PlanKind, Relation, Section, SectionKind, Sp, Target};
 use crate::rules::ast::{BasisCheck, Bound, Collection, Expect};
 use crate::rules::normalize::{fold, DocumentNumber};
 use crate::rules::{
@@ -866,12 +866,7 @@ fn suggest_units(patterns: &[String]) -> String {
 
 /// Why a target is less demanding than a bound, or `None` if it meets it.
 fn bound_shortfall(target: &Target, bound: &Bound) -> Option<String> {
-    let wanted = format!(
-        "{}{}{}",
-        bound.relation.zh(),
-        format_number(bound.value),
-        bound.unit.as_deref().unwrap_or("")
-    );
+    let wanted = bound.describe();
     let Some(value) = &target.value else {
         return Some(format!("没有数值，上级要求{wanted}"));
     };
