@@ -35,7 +35,17 @@ pub struct DeskOptions {
 }
 
 /// The suffixes a folder report reads: plan files and the documents reviewers receive.
-pub const FOLDER_INPUTS: &[&str] = &[".plan.toml", ".txt", ".docx", ".pdf"];
+pub const FOLDER_INPUTS: &[&str] = &[
+    ".plan.toml",
+    ".txt",
+    ".docx",
+    ".pdf",
+    ".html",
+    ".htm",
+    ".shtml",
+    ".doc",
+    ".wps",
+];
 
 /// The checker for the desk: the run's, with coverage on. On failure, the message was said.
 fn desk_checker(options: &DeskOptions, stderr: &mut dyn Write) -> Result<Checker<'static>, u8> {

@@ -165,17 +165,17 @@ pub fn import_bytes(
 ) -> Result<(Arc<SourceFile>, import::Imported), Box<FileReport>> {
     let document = import::read_document(display_name, bytes)
         .map_err(|e| unreadable_report(display_name, format!("{display_name}: {e}")))?;
+    let read_as = document.read_as.clone();
+    let (text, structure) = import::Structure::of(document);
     let source = match path {
-        Some(path) => SourceFile::with_path(display_name, path, document.text),
-        None => SourceFile::new(display_name, document.text),
+        Some(path) => SourceFile::with_path(display_name, path, text),
+        None => SourceFile::new(display_name, text),
     };
     let vocabulary = import::Vocabulary::from_registry(registry);
-    match import::import(&source, &vocabulary) {
+    match import::import_document(&source, &structure, &vocabulary) {
         Ok(mut imported) => {
-            if document.read_as != "UTF-8" {
-                imported
-                    .notes
-                    .insert(0, format!("read as {}", document.read_as));
+            if read_as != "UTF-8" {
+                imported.notes.insert(0, format!("read as {read_as}"));
             }
             Ok((source, imported))
         }
@@ -235,7 +235,7 @@ fn check_imported(
         Ok((source, imported)) => checker.check_model(
             source,
             Some(imported.plan),
-            Vec::new(),
+            imported.findings,
             false,
             imported.notes,
         ),

@@ -653,6 +653,9 @@ fn import(
             for note in &imported.notes {
                 say!("note: {note}");
             }
+            for finding in &imported.findings {
+                say!("warning: {}", finding.message);
+            }
             EXIT_CLEAN
         }
         Err(message) => {

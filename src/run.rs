@@ -112,7 +112,34 @@ impl CheckOptions {
 }
 
 /// The documents a folder holds that `--documents` reads besides plan files.
-pub const DOCUMENT_SUFFIXES: &[&str] = &[".txt", ".docx", ".pdf"];
+pub const DOCUMENT_SUFFIXES: &[&str] = &[
+    ".txt", ".docx", ".pdf", ".html", ".htm", ".shtml", ".doc", ".wps",
+];
+
+/// Whether `file` lies in the folder of a saved page's parts (`页面_files` or `页面.files` beside
+/// `页面.html` or `页面.htm`) below `root`.
+fn is_saved_page_part(root: &Path, file: &Path) -> bool {
+    let Ok(inside) = file.strip_prefix(root) else {
+        return false;
+    };
+    let mut folder = root.to_path_buf();
+    for part in inside.parent().into_iter().flat_map(|p| p.components()) {
+        let name = part.as_os_str().to_string_lossy();
+        let stem = name
+            .strip_suffix("_files")
+            .or_else(|| name.strip_suffix(".files"));
+        if let Some(stem) = stem {
+            if ["html", "htm"]
+                .iter()
+                .any(|ext| folder.join(format!("{stem}.{ext}")).is_file())
+            {
+                return true;
+            }
+        }
+        folder.push(part);
+    }
+    false
+}
 
 /// The files below `path` with any of the suffixes (a file named directly, whatever it is), in
 /// a stable order.
@@ -127,6 +154,9 @@ pub fn walk_inputs(path: &Path, suffixes: &[&str], options: WalkOptions) -> std:
         all.skipped.extend(walk.skipped);
         all.problems.extend(walk.problems);
     }
+    // A page saved "complete" keeps its images, scripts and frames in a folder beside it
+    // (页面_files): those are the page's parts, not documents.
+    all.files.retain(|f| !is_saved_page_part(path, &f.path));
     all.files.sort_by(|a, b| a.path.cmp(&b.path));
     all.files.dedup_by(|a, b| a.path == b.path);
     all.skipped.sort();

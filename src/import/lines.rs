@@ -13,6 +13,14 @@ pub struct Line {
 }
 
 impl Line {
+    /// A line of the document that is `text` at `offset` (a cell, a disclosure field).
+    pub fn at(text: &str, offset: usize) -> Line {
+        Line {
+            text: text.to_owned(),
+            pieces: vec![(0, offset)],
+        }
+    }
+
     /// The document offset of a byte offset in `text`.
     pub fn doc_offset(&self, at: usize) -> usize {
         let (text_start, doc_start) = self
@@ -219,8 +227,20 @@ fn second_copy(lines: &[(usize, &str)]) -> Option<usize> {
 }
 
 /// The document's logical lines, and whether a second copy was cut off.
+#[cfg(test)]
 pub fn logical_lines(text: &str) -> (Vec<Line>, bool) {
+    logical_lines_in(text, 0, &[])
+}
+
+/// The logical lines of the text from `start` on, leaving out the `excluded` ranges (tables read
+/// on their own): no line is joined across one.
+pub fn logical_lines_in(
+    text: &str,
+    start: usize,
+    excluded: &[std::ops::Range<usize>],
+) -> (Vec<Line>, bool) {
     let mut lines = physical(text);
+    lines.retain(|(offset, _)| *offset >= start);
     let cut = second_copy(&lines);
     if let Some(at) = cut {
         lines.truncate(at);
@@ -228,6 +248,10 @@ pub fn logical_lines(text: &str) -> (Vec<Line>, bool) {
     let mut out: Vec<Line> = Vec::new();
     let mut open = false; // whether the last logical line may continue
     for (offset, line) in lines {
+        if excluded.iter().any(|r| r.contains(&offset)) {
+            open = false;
+            continue;
+        }
         if open && !starts_structure(line) {
             let last = out.last_mut().expect("open implies a line");
             last.pieces.push((last.text.len(), offset));

@@ -5,6 +5,9 @@
 //! The names of actions, projects and the literacy indicator come from the rule packs; nothing
 //! domain-specific is listed here beyond the shape of Chinese official documents.
 
+mod division;
+mod doc;
+mod html;
 mod lines;
 mod pdf;
 mod read;
@@ -15,7 +18,9 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 pub use pdf::clean as clean_pdf_text;
-pub use read::{read_document, DocumentText, ReadError, MAX_DOCUMENT_BYTES};
+pub use read::{
+    read_document, DocumentText, MetaField, MetaKey, ReadError, Table, MAX_DOCUMENT_BYTES,
+};
 pub use write::to_toml;
 
 use crate::diagnostic::Finding;
@@ -129,15 +134,51 @@ pub struct Imported {
     pub plan: Plan,
     /// e.g. "read as GBK", "a second copy of the text was cut at line 48".
     pub notes: Vec<String>,
+    /// What the import itself found (a disclosure field that says otherwise than the text).
+    pub findings: Vec<Finding>,
 }
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("importer patterns are valid"))
 }
 
+/// What a document holds beyond its lines: a page's disclosure fields (before `body_start`)
+/// and its tables.
+#[derive(Debug, Default)]
+pub struct Structure {
+    pub metadata: Vec<MetaField>,
+    pub body_start: usize,
+    pub tables: Vec<Table>,
+}
+
+impl Structure {
+    /// The structure of a document read, leaving its text.
+    pub fn of(document: DocumentText) -> (String, Structure) {
+        (
+            document.text,
+            Structure {
+                metadata: document.metadata,
+                body_start: document.body_start,
+                tables: document.tables,
+            },
+        )
+    }
+}
+
 /// Import a document's text (already read; see [`read_document`]).
 pub fn import(source: &SourceFile, vocabulary: &Vocabulary) -> Result<Imported, Box<Finding>> {
-    let (lines, cut) = lines::logical_lines(&source.text);
+    import_document(source, &Structure::default(), vocabulary)
+}
+
+/// Import a document's text with its structure (disclosure fields, tables).
+pub fn import_document(
+    source: &SourceFile,
+    structure: &Structure,
+    vocabulary: &Vocabulary,
+) -> Result<Imported, Box<Finding>> {
+    let divisions = division::find(&source.text, &structure.tables);
+    let excluded: Vec<std::ops::Range<usize>> = divisions.iter().map(|d| d.range.clone()).collect();
+    let (mut lines, cut) = lines::logical_lines_in(&source.text, structure.body_start, &excluded);
     let mut notes = Vec::new();
     if cut {
         notes.push("a second copy of the text (from PDF extraction) was left out".to_owned());
@@ -163,10 +204,22 @@ pub fn import(source: &SourceFile, vocabulary: &Vocabulary) -> Result<Imported, 
             .with_help(help),
         )
     };
-    let title =
-        find_title(&lines).ok_or_else(|| not_a_plan("未找到实施方案或工作要点的标题", ""))?;
+    let title = match find_title(&lines) {
+        Some(title) => Some(title),
+        // A page whose text lacks its title: the disclosure table's, as the first line.
+        None => structure
+            .metadata
+            .iter()
+            .find(|m| m.key == MetaKey::Title)
+            .and_then(|m| {
+                lines.insert(0, Line::at(&source.text[m.value.clone()], m.value.start));
+                find_title(&lines)
+            }),
+    };
+    let title = title.ok_or_else(|| not_a_plan("未找到实施方案或工作要点的标题", ""))?;
     let mut builder = Builder::new(vocabulary, &lines, title);
     builder.metadata();
+    let mut findings = builder.disclosure(&structure.metadata, &source.text);
     let title_text = builder.title_value.value.clone();
     if builder.period.value == (0, 0) {
         return Err(not_a_plan(
@@ -176,7 +229,8 @@ pub fn import(source: &SourceFile, vocabulary: &Vocabulary) -> Result<Imported, 
     }
     builder.body();
     notes.append(&mut builder.notes);
-    let plan = builder.finish(source.text.len());
+    let mut plan = builder.finish(source.text.len());
+    division::apply(&divisions, &mut plan, vocabulary, &mut notes);
     if plan.actions.items.is_empty() && plan.projects.items.is_empty() {
         let (a, b) = plan.period.value;
         return Err(not_a_plan(
@@ -193,7 +247,86 @@ pub fn import(source: &SourceFile, vocabulary: &Vocabulary) -> Result<Imported, 
             ),
         ));
     }
-    Ok(Imported { plan, notes })
+    findings.sort_by_key(|f| f.span.start);
+    Ok(Imported {
+        plan,
+        notes,
+        findings,
+    })
+}
+
+/// A date as plans and disclosure tables write it (2021年12月30日, 2021-12-30, 2021/12/30,
+/// 2021.12.30) as a TOML date; only a real calendar date, since the TOML written out must load.
+fn calendar_date(written: &str) -> Option<String> {
+    // Full-width digits and separators as ASCII (fold would drop the separators).
+    let c: String = compact(written)
+        .chars()
+        .map(|c| match c {
+            '\u{FF0D}' | '\u{FF0E}' | '\u{FF0F}' | '\u{FF10}'..='\u{FF19}' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            other => other,
+        })
+        .collect();
+    let parts: Vec<&str> = c
+        .trim_end_matches('日')
+        .split(['年', '月', '-', '/', '.'])
+        .collect();
+    let [y, m, d] = parts.as_slice() else {
+        return None;
+    };
+    let year: u32 = y.parse().ok()?;
+    let (m, d): (u32, u32) = (m.parse().ok()?, d.parse().ok()?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    (y.len() == 4 && (1..=12).contains(&m) && (1..=days[m as usize - 1]).contains(&d))
+        .then(|| format!("{y}-{m:02}-{d:02}"))
+}
+
+/// The finding for a disclosure field that says otherwise than the text.
+fn disclosure_differs(
+    key: MetaKey,
+    shown: &str,
+    span: Span,
+    written: &Sp<String>,
+    written_as: &str,
+) -> Finding {
+    Finding {
+        code: "import/disclosure-differs".to_owned(),
+        severity: crate::diagnostic::Severity::Warning,
+        message: format!(
+            "网页公开信息的{}“{shown}”与正文“{written_as}”不一致",
+            key.zh()
+        ),
+        span,
+        label: format!("公开信息所列{}", key.zh()),
+        help: Some(format!(
+            "公开信息须与正式文件一致：核对文件原件，改正网页公开信息或正文中有误的{}。",
+            key.zh()
+        )),
+        cite: None,
+        suggestion: None,
+        document_suggestion: None,
+        related: vec![crate::diagnostic::Related {
+            span: written.span,
+            message: "正文所写".to_owned(),
+        }],
+        origin: None,
+        fatal: false,
+    }
 }
 
 /// What a text that is not a plan looks like, for the refusal: a news report, an
@@ -330,6 +463,7 @@ struct Builder<'a> {
     level: Sp<Level>,
     region: Vec<Sp<String>>,
     issuer: Option<Sp<String>>,
+    number: Option<Sp<String>>,
     issued: Option<Sp<String>>,
     period: Sp<(i64, i64)>,
     basis: Vec<Sp<String>>,
@@ -363,6 +497,7 @@ impl<'a> Builder<'a> {
             level: Sp::new(Level::City, span),
             region: Vec::new(),
             issuer: None,
+            number: None,
             issued: None,
             period: Sp::new((0, 0), span),
             basis: Vec::new(),
@@ -465,6 +600,9 @@ impl<'a> Builder<'a> {
                     .basis
                     .iter()
                     .any(|b| DocumentNumber::find(&b.value).as_ref() == Some(&number));
+                if own && self.number.is_none() {
+                    self.number = Some(Sp::new(compact(m.as_str()), line.span(m.start(), m.end())));
+                }
                 if !own && !seen {
                     self.basis
                         .push(Sp::new(compact(m.as_str()), line.span(m.start(), m.end())));
@@ -586,36 +724,87 @@ impl<'a> Builder<'a> {
                 self.issuer = Some(Sp::new(t.to_owned(), line.whole()));
             }
             if self.issued.is_none() && is_date(t) {
-                let c = compact(t);
-                let parts: Vec<&str> = c.trim_end_matches('日').split(['年', '月']).collect();
-                if let [y, m, d] = parts.as_slice() {
-                    let year: u32 = y.parse().unwrap_or(0);
-                    let (m, d): (u32, u32) = (m.parse().unwrap_or(0), d.parse().unwrap_or(0));
-                    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-                    let days = [
-                        31,
-                        if leap { 29 } else { 28 },
-                        31,
-                        30,
-                        31,
-                        30,
-                        31,
-                        31,
-                        30,
-                        31,
-                        30,
-                        31,
-                    ];
-                    // Only a real calendar date: the TOML written out must load.
-                    if y.len() == 4
-                        && (1..=12).contains(&m)
-                        && (1..=days[m as usize - 1]).contains(&d)
+                if let Some(date) = calendar_date(t) {
+                    self.issued = Some(Sp::new(date, line.whole()));
+                }
+            }
+        }
+    }
+
+    /// What a web page's disclosure table says, against what the text says: a field the text
+    /// lacks is taken from the table (its span there); a field both give differently is a
+    /// finding, since one of them misinforms the public.
+    fn disclosure(&mut self, fields: &[MetaField], text: &str) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for field in fields {
+            let value = text[field.value.clone()].trim();
+            let span = Span::new(field.value.start, field.value.end);
+            let mut differs = |written: &Sp<String>, shown: &str| {
+                findings.push(disclosure_differs(field.key, value, span, written, shown));
+            };
+            match field.key {
+                MetaKey::Number => {
+                    let Some(number) = DocumentNumber::parse(value) else {
+                        continue;
+                    };
+                    match &self.number {
+                        Some(own)
+                            if DocumentNumber::parse(&own.value).as_ref() != Some(&number) =>
+                        {
+                            differs(own, &own.value)
+                        }
+                        Some(_) => {}
+                        None => self.number = Some(Sp::new(compact(value), span)),
+                    }
+                }
+                MetaKey::Issued => {
+                    let Some(date) = calendar_date(value) else {
+                        continue;
+                    };
+                    match &self.issued {
+                        Some(own) if own.value != date => {
+                            let shown = text[own.span.start..own.span.end].trim().to_owned();
+                            differs(own, &shown)
+                        }
+                        Some(_) => {}
+                        None => self.issued = Some(Sp::new(date, span)),
+                    }
+                }
+                MetaKey::Issuer => match &self.issuer {
+                    Some(own)
+                        if normalize::fold(&compact(&own.value))
+                            != normalize::fold(&compact(value)) =>
                     {
-                        self.issued = Some(Sp::new(format!("{y}-{m:02}-{d:02}"), line.whole()));
+                        differs(own, &own.value)
+                    }
+                    Some(_) => {}
+                    None => self.issuer = Some(Sp::new(compact(value), span)),
+                },
+                MetaKey::Title => {
+                    // Letters and digits only: titles are punctuated every way ((2021-2025年),
+                    // （2021—2025年）, “十四五”).
+                    let key = |t: &str| {
+                        t.chars()
+                            .filter(|c| c.is_alphanumeric())
+                            .collect::<String>()
+                    };
+                    let shown = key(&normalize::fold(value));
+                    let own = key(&normalize::fold(&self.title_value.value));
+                    // The notice's title names the plan after 关于印发 (often without the city).
+                    let core = shown
+                        .split_once("关于印发")
+                        .map(|(_, rest)| rest)
+                        .unwrap_or(&shown)
+                        .trim_end_matches("的通知")
+                        .to_owned();
+                    if !shown.contains(&own) && !own.contains(&core) {
+                        let written = self.title_value.clone();
+                        differs(&written, &written.value);
                     }
                 }
             }
         }
+        findings
     }
 
     /// Where the lines that may state the plan's basis end: after the first part when it is
@@ -784,6 +973,7 @@ impl<'a> Builder<'a> {
                     )),
                     lead: Units::default(),
                     partners: Units::default(),
+                    deadline: None,
                     targets: Vec::new(),
                 };
                 if let Some((lead, partners)) = trailing_units(line, start) {
@@ -878,6 +1068,7 @@ impl<'a> Builder<'a> {
             level: self.level,
             region: self.region,
             issuer: self.issuer,
+            number: self.number,
             issued: self.issued,
             period: self.period,
             basis: self.basis,

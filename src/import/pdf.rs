@@ -27,10 +27,7 @@ pub fn read_pdf(bytes: &[u8]) -> Result<DocumentText, ReadError> {
                 .to_owned(),
         ));
     }
-    Ok(DocumentText {
-        text,
-        read_as: "PDF".to_owned(),
-    })
+    Ok(DocumentText::plain(text, "PDF"))
 }
 
 fn extract(bytes: &[u8]) -> Result<String, ReadError> {

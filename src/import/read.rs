@@ -2,6 +2,7 @@
 //! extraction for .docx. Every failure is a diagnostic, never a panic.
 
 use std::io::{Cursor, Read};
+use std::ops::Range;
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -15,12 +16,233 @@ pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_DOCX_XML_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The text of a document and how it was read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DocumentText {
     pub text: String,
     /// e.g. "UTF-8", "GBK", "docx".
     pub read_as: String,
+    /// What the page's information-disclosure table says (web pages); the lines that hold
+    /// it come first in `text`, before `body_start`.
+    pub metadata: Vec<MetaField>,
+    /// Where the document's own text starts (after the metadata lines).
+    pub body_start: usize,
+    /// The document's tables, cells as ranges of `text` (each cell is also paragraphs there).
+    pub tables: Vec<Table>,
 }
+
+impl DocumentText {
+    /// A document that is text alone.
+    pub fn plain(text: String, read_as: &str) -> Self {
+        DocumentText {
+            text,
+            read_as: read_as.to_owned(),
+            ..Default::default()
+        }
+    }
+}
+
+/// A field of a government site's disclosure table (政府信息公开).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetaKey {
+    /// 标题
+    Title,
+    /// 发文字号
+    Number,
+    /// 发文机关
+    Issuer,
+    /// 成文日期
+    Issued,
+}
+
+impl MetaKey {
+    /// The field's name in a review note.
+    pub fn zh(self) -> &'static str {
+        match self {
+            MetaKey::Title => "标题",
+            MetaKey::Number => "发文字号",
+            MetaKey::Issuer => "发文机关",
+            MetaKey::Issued => "成文日期",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaField {
+    pub key: MetaKey,
+    /// The value's bytes in `DocumentText::text`.
+    pub value: Range<usize>,
+}
+
+/// A table as a grid: `rows[r][c]` is the text range of the cell covering that position, so
+/// a cell spanning rows or columns appears at each position it covers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Table {
+    pub rows: Vec<Vec<Range<usize>>>,
+    /// The whole table's bytes in the text.
+    pub range: Range<usize>,
+}
+
+/// Builds a document's text paragraph by paragraph, keeping its tables' cells as ranges.
+/// Tables inside tables are recorded too; their cells are paragraphs of the outer cell.
+#[derive(Debug, Default)]
+pub(crate) struct TextBuilder {
+    pub text: String,
+    pub tables: Vec<Table>,
+    /// Open tables: (table, start of the open cell, rows still to be filled by row spans).
+    open: Vec<OpenTable>,
+}
+
+#[derive(Debug, Default)]
+struct OpenTable {
+    start: usize,
+    /// The grid so far; `None` where no cell has been placed yet (a row's spans from above
+    /// fill positions before the row's own cells reach them).
+    rows: Vec<Vec<Option<Range<usize>>>>,
+    /// The row being filled (rows below it may exist already, made by cells spanning down).
+    row: usize,
+    /// Where the open cell's text starts, and how many rows × columns it covers.
+    cell_start: Option<usize>,
+    cell_span: (usize, usize),
+}
+
+impl TextBuilder {
+    /// Ends the paragraph being written (if it has text).
+    pub fn end_paragraph(&mut self) {
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+    }
+
+    pub fn push_str(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+
+    pub fn start_table(&mut self) {
+        self.end_paragraph();
+        self.open.push(OpenTable {
+            start: self.text.len(),
+            ..Default::default()
+        });
+    }
+
+    pub fn start_row(&mut self) {
+        if let Some(t) = self.open.last_mut() {
+            if t.rows.is_empty() {
+                t.rows.push(Vec::new());
+            } else if t.rows[t.row].iter().any(Option::is_some) {
+                t.row += 1;
+                if t.row == t.rows.len() {
+                    t.rows.push(Vec::new());
+                }
+            }
+        }
+    }
+
+    /// Starts a cell covering one grid position (see [`TextBuilder::cell_span`]).
+    pub fn start_cell(&mut self) {
+        self.end_paragraph();
+        let at = self.text.len();
+        if let Some(t) = self.open.last_mut() {
+            if t.rows.is_empty() {
+                t.rows.push(Vec::new());
+            }
+            t.cell_start = Some(at);
+            t.cell_span = (1, 1);
+        }
+    }
+
+    /// The open cell covers `rows` × `columns` grid positions.
+    pub fn cell_span(&mut self, rows: usize, columns: usize) {
+        if let Some(t) = self.open.last_mut() {
+            t.cell_span = (rows.clamp(1, MAX_SPAN), columns.clamp(1, MAX_SPAN));
+        }
+    }
+
+    /// A whole paragraph, ended by a line break even when empty (as the document has it).
+    pub fn paragraph(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.text.push('\n');
+    }
+
+    /// Ends the open cell; `continues_above` for a cell merged with the one above it (its
+    /// text is the above cell's).
+    pub fn end_cell(&mut self, continues_above: bool) {
+        let end = self.text.trim_end_matches('\n').len();
+        self.end_paragraph();
+        let Some(t) = self.open.last_mut() else {
+            return;
+        };
+        let Some(start) = t.cell_start.take() else {
+            return;
+        };
+        let range = start..end.max(start);
+        let (down, across) = t.cell_span;
+        let r = t.row;
+        // The first free column of this row (earlier rows' spans may hold some).
+        let mut c = 0;
+        while t.rows[r].get(c).is_some_and(|x| x.is_some()) {
+            c += 1;
+        }
+        let range = if continues_above {
+            r.checked_sub(1)
+                .and_then(|up| t.rows[up].get(c).cloned().flatten())
+                .unwrap_or(range)
+        } else {
+            range
+        };
+        for dr in 0..down {
+            if r + dr >= t.rows.len() {
+                if t.rows.len() >= MAX_ROWS {
+                    break;
+                }
+                t.rows.push(Vec::new());
+            }
+            let row = &mut t.rows[r + dr];
+            for dc in 0..across {
+                if c + dc >= MAX_COLUMNS {
+                    break;
+                }
+                if row.len() <= c + dc {
+                    row.resize(c + dc + 1, None);
+                }
+                row[c + dc] = Some(range.clone());
+            }
+        }
+    }
+
+    pub fn end_row(&mut self) {}
+
+    pub fn end_table(&mut self) {
+        self.end_paragraph();
+        let Some(t) = self.open.pop() else {
+            return;
+        };
+        let rows = t
+            .rows
+            .into_iter()
+            .filter(|r| !r.is_empty())
+            .map(|r| r.into_iter().map(|c| c.unwrap_or(0..0)).collect())
+            .collect();
+        self.tables.push(Table {
+            rows,
+            range: t.start..self.text.len(),
+        });
+    }
+
+    /// The text and tables, every open table closed.
+    pub fn finish(mut self) -> (String, Vec<Table>) {
+        while !self.open.is_empty() {
+            self.end_table();
+        }
+        self.tables.sort_by_key(|t| t.range.start);
+        (self.text, self.tables)
+    }
+}
+
+/// Bounds on a table's grid, so that a declared span of 10⁹ rows costs nothing.
+const MAX_SPAN: usize = 1000;
+const MAX_ROWS: usize = 100_000;
+const MAX_COLUMNS: usize = 64;
 
 /// Why a document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +254,8 @@ pub enum ReadError {
     /// A PDF, and no `pdftotext` to read it with.
     NoPdfTool,
     BadPdf(String),
+    BadHtml(String),
+    BadDoc(String),
 }
 
 impl std::fmt::Display for ReadError {
@@ -56,6 +280,8 @@ impl std::fmt::Display for ReadError {
                  or give the .docx or .txt"
             ),
             ReadError::BadPdf(why) => write!(f, "the PDF cannot be read: {why}"),
+            ReadError::BadHtml(why) => write!(f, "the web page cannot be read: {why}"),
+            ReadError::BadDoc(why) => write!(f, "the Word document cannot be read: {why}"),
         }
     }
 }
@@ -71,24 +297,80 @@ pub fn read_document(name: &str, bytes: &[u8]) -> Result<DocumentText, ReadError
     if name.to_lowercase().ends_with(".docx") || bytes.starts_with(b"PK\x03\x04") {
         return read_docx(bytes);
     }
-    if bytes.starts_with(b"%PDF-") {
-        return super::pdf::read_pdf(bytes);
-    }
-    if name.to_lowercase().ends_with(".pdf") {
+    if name.to_lowercase().ends_with(".pdf") && !bytes.starts_with(b"%PDF-") {
         return Err(ReadError::BadPdf(
             "the file is named .pdf but is not a PDF (it does not start with %PDF-)".to_owned(),
         ));
+    }
+    if bytes.starts_with(super::doc::CFB_SIGNATURE) {
+        return super::doc::read_doc(bytes);
+    }
+    let lower = name.to_lowercase();
+    let named_doc = lower.ends_with(".doc") || lower.ends_with(".wps");
+    if looks_like_html(name, bytes) {
+        // Sites often serve a page saved by Word, or an error page, under a .doc name.
+        let mut page = super::html::read_html(bytes)?;
+        if named_doc {
+            page.read_as = format!(
+                "{} (a web page named {})",
+                page.read_as,
+                &lower[lower.len() - 4..]
+            );
+        }
+        return Ok(page);
+    }
+    if named_doc {
+        let head = &bytes[..bytes.len().min(64)];
+        let why = if head.starts_with(b"{\\rtf") {
+            "it is an RTF file, not a Word 97–2003 document; open it in Word or WPS and save it as .docx"
+        } else if head
+            .windows(13)
+            .any(|w| w.eq_ignore_ascii_case(b"MIME-Version:"))
+        {
+            "it is a web archive (MHT), not a Word 97–2003 document; open it in Word or WPS and save it as .docx"
+        } else {
+            "it is not a Word 97–2003 document (it lacks the compound-file signature); open it in Word or WPS and save it as .docx"
+        };
+        return Err(ReadError::BadDoc(why.to_owned()));
+    }
+    if bytes.starts_with(b"%PDF-") {
+        return super::pdf::read_pdf(bytes);
     }
     let (text, read_as) = decode_text(bytes)?;
     if text.trim().is_empty() {
         return Err(ReadError::Empty);
     }
-    Ok(DocumentText { text, read_as })
+    Ok(DocumentText::plain(text, &read_as))
+}
+
+/// A web page by its name, or by its first markup (what a .doc saved by a site often is).
+fn looks_like_html(name: &str, bytes: &[u8]) -> bool {
+    let lower = name.to_lowercase();
+    if lower.ends_with(".html") || lower.ends_with(".htm") || lower.ends_with(".shtml") {
+        return true;
+    }
+    // The first non-blank bytes (after a BOM) open a document, a comment, or <html.
+    let head: Vec<u8> = bytes
+        .iter()
+        .take(1024)
+        .copied()
+        .filter(|b| *b != 0)
+        .skip_while(|b| b.is_ascii_whitespace() || *b >= 0x80)
+        .take(16)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    head.starts_with(b"<!doctype html")
+        || head.starts_with(b"<html")
+        || head.starts_with(b"<?xml")
+            && bytes
+                .windows(5)
+                .take(4096)
+                .any(|w| w.eq_ignore_ascii_case(b"<html"))
 }
 
 /// BOM, then strict UTF-8, then detection (with the Chinese hint) — GBK read as GB18030, its
 /// superset.
-fn decode_text(bytes: &[u8]) -> Result<(String, String), ReadError> {
+pub(crate) fn decode_text(bytes: &[u8]) -> Result<(String, String), ReadError> {
     // A BOM first: UTF-16 text is full of zero bytes.
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, _, _) = encoding.decode(&bytes[bom..]);
@@ -144,7 +426,7 @@ fn read_docx(bytes: &[u8]) -> Result<DocumentText, ReadError> {
         }
     }
     let mut reader = Reader::from_str(&xml);
-    let mut text = String::new();
+    let mut out = TextBuilder::default();
     let mut paragraph = String::new();
     let mut in_text = false;
     let mut numbered: Option<(String, String)> = None; // (numId, ilvl) of this paragraph
@@ -157,6 +439,8 @@ fn read_docx(bytes: &[u8]) -> Result<DocumentText, ReadError> {
     };
     let mut num_id = None;
     let mut ilvl = None;
+    // Whether the open cell continues the one above (w:vMerge without "restart").
+    let mut merged_above = false;
     loop {
         match reader.read_event().map_err(|e| bad(&e))? {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
@@ -171,6 +455,17 @@ fn read_docx(bytes: &[u8]) -> Result<DocumentText, ReadError> {
                     ilvl = None;
                     numbered = None;
                 }
+                b"tbl" => out.start_table(),
+                b"tr" => out.start_row(),
+                b"tc" => {
+                    out.start_cell();
+                    merged_above = false;
+                }
+                b"gridSpan" => {
+                    let columns = attr(&e).and_then(|v| v.parse().ok()).unwrap_or(1);
+                    out.cell_span(1, columns);
+                }
+                b"vMerge" => merged_above = attr(&e).as_deref() != Some("restart"),
                 _ => {}
             },
             Event::End(e) => match e.local_name().as_ref() {
@@ -184,12 +479,14 @@ fn read_docx(bytes: &[u8]) -> Result<DocumentText, ReadError> {
                     if let Some(key) = numbered.take() {
                         let n = counters.entry(key).or_default();
                         *n += 1;
-                        text.push_str(&format!("{n}."));
+                        out.push_str(&format!("{n}."));
                     }
-                    text.push_str(&paragraph);
-                    text.push('\n');
+                    out.paragraph(&paragraph);
                     paragraph.clear();
                 }
+                b"tc" => out.end_cell(merged_above),
+                b"tr" => out.end_row(),
+                b"tbl" => out.end_table(),
                 _ => {}
             },
             Event::Text(t) if in_text => paragraph.push_str(&t.decode().map_err(|e| bad(&e))?),
@@ -211,12 +508,13 @@ fn read_docx(bytes: &[u8]) -> Result<DocumentText, ReadError> {
             _ => {}
         }
     }
+    let (text, tables) = out.finish();
     if text.trim().is_empty() {
         return Err(ReadError::Empty);
     }
     Ok(DocumentText {
-        text,
-        read_as: "docx".to_owned(),
+        tables,
+        ..DocumentText::plain(text, "docx")
     })
 }
 

@@ -45,6 +45,9 @@ pub fn to_toml(plan: &Plan, source_name: &str, notes: &[String]) -> String {
     if let Some(issuer) = &plan.issuer {
         out.push_str(&format!("issuer = {}\n", string(&issuer.value)));
     }
+    if let Some(number) = &plan.number {
+        out.push_str(&format!("number = {}\n", string(&number.value)));
+    }
     if let Some(issued) = &plan.issued {
         out.push_str(&format!("issued = {}\n", issued.value));
     }
@@ -132,6 +135,9 @@ fn write_measure(out: &mut String, key: &str, m: &Measure) {
         string(&m.title.value)
     ));
     write_units(out, "  ", &m.lead, &m.partners);
+    if let Some(deadline) = &m.deadline {
+        out.push_str(&format!("  deadline = {}\n", string(&deadline.value)));
+    }
     if let Some(text) = &m.text {
         out.push_str(&format!("  text = {}\n", string(&text.value)));
     }

@@ -42,7 +42,7 @@ pub fn load(file: &SourceFile) -> LoadOutcome {
 
 const PLAN_KEYS: &[&str] = &["plan", "targets", "actions", "projects", "safeguards"];
 const META_KEYS: &[&str] = &[
-    "title", "kind", "level", "region", "issuer", "issued", "period", "basis",
+    "title", "kind", "level", "region", "issuer", "number", "issued", "period", "basis",
 ];
 const TARGET_KEYS: &[&str] = &[
     "indicator",
@@ -57,7 +57,7 @@ const TARGET_KEYS: &[&str] = &[
 ];
 const SECTION_KEYS: &[&str] = &["name", "text", "lead", "partners", "measures", "targets"];
 const SAFEGUARD_KEYS: &[&str] = &["name", "text", "lead", "partners"];
-const MEASURE_KEYS: &[&str] = &["title", "text", "lead", "partners", "targets"];
+const MEASURE_KEYS: &[&str] = &["title", "text", "lead", "partners", "deadline", "targets"];
 
 #[derive(Default)]
 struct Loader {
@@ -127,6 +127,7 @@ impl Loader {
         let level = self.keyword(&meta, "level", Level::parse, Level::WORDS, true);
         let region = self.strings(&meta, "region").names;
         let issuer = self.string(&meta, "issuer", false);
+        let number = self.string(&meta, "number", false);
         let issued = self.date(&meta, "issued");
         let period = self.period(&meta);
         let basis = self.strings(&meta, "basis");
@@ -146,6 +147,7 @@ impl Loader {
             level: level?,
             region,
             issuer,
+            number,
             issued,
             period: period?,
             basis_span: basis.span,
@@ -220,6 +222,7 @@ impl Loader {
         let text = self.string(t, "text", false);
         let lead = self.strings(t, "lead");
         let partners = self.strings(t, "partners");
+        let deadline = self.string(t, "deadline", false);
         let targets = self.items(t, "targets", |l, m| l.target(m)).items;
         self.unknown_keys(t, MEASURE_KEYS);
         Some(Measure {
@@ -228,6 +231,7 @@ impl Loader {
             text,
             lead,
             partners,
+            deadline,
             targets,
         })
     }

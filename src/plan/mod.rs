@@ -142,6 +142,8 @@ pub struct Measure {
     pub text: Option<Sp<String>>,
     pub lead: Units,
     pub partners: Units,
+    /// When it is due (完成时限), as written: 2025年底前, 长期坚持, 每年.
+    pub deadline: Option<Sp<String>>,
     pub targets: Vec<Target>,
 }
 
@@ -216,6 +218,8 @@ pub struct Plan {
     pub level: Sp<Level>,
     pub region: Vec<Sp<String>>,
     pub issuer: Option<Sp<String>>,
+    /// The plan's own document number (发文字号), e.g. 洛政办〔2021〕80号.
+    pub number: Option<Sp<String>>,
     pub issued: Option<Sp<String>>,
     /// First and last year covered.
     pub period: Sp<(i64, i64)>,

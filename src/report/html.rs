@@ -261,12 +261,30 @@ fn note_zh(note: &str) -> String {
     if let Some(how) = note.strip_prefix("read as ") {
         return match how {
             "docx" => "从 Word（.docx）文件读取正文".to_owned(),
+            "doc" => "从 Word 97–2003（.doc）文件读取正文".to_owned(),
+            "HTML" => "从网页读取正文（网页的公开信息、导航、页脚已与正文分开）".to_owned(),
+            other if other.starts_with("HTML (") => format!(
+                "从网页读取正文，按 {} 编码（网页的公开信息、导航、页脚已与正文分开）",
+                other.trim_start_matches("HTML (").trim_end_matches(')')
+            ),
             "PDF" => {
                 "正文由 pdftotext 从 PDF 提取（已去除页码、页眉并接续断行）；行号指提取后的文字"
                     .to_owned()
             }
             other => format!("按 {other} 编码读取"),
         };
+    }
+    if let Some(n) = note
+        .strip_prefix("the division-of-work table gave the units of ")
+        .and_then(|r| r.strip_suffix(" task(s)"))
+    {
+        return format!("牵头单位、配合单位和完成时限由分工表读取（{n}项任务）");
+    }
+    if let Some(rows) = note
+        .strip_prefix("division-of-work table rows ")
+        .and_then(|r| r.strip_suffix(" name no action or project and were not read"))
+    {
+        return format!("分工表第{rows}行未能对应到提升行动或重点工程，未读入");
     }
     if note.starts_with("a second copy of the text") {
         return "正文有第二份副本（PDF 提取所致），已略去".to_owned();

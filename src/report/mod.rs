@@ -43,6 +43,10 @@ pub struct Summary {
     pub txt: usize,
     pub docx: usize,
     pub pdf: usize,
+    /// Web pages (.html, .htm).
+    pub html: usize,
+    /// Word 97–2003 and WPS documents (.doc, .wps).
+    pub doc: usize,
     /// Documents of another name (standard input named otherwise).
     pub other_documents: usize,
 }
@@ -69,6 +73,13 @@ impl Summary {
             self.docx += 1;
         } else if name.ends_with(".pdf") {
             self.pdf += 1;
+        } else if [".html", ".htm", ".shtml"]
+            .iter()
+            .any(|s| name.ends_with(s))
+        {
+            self.html += 1;
+        } else if name.ends_with(".doc") || name.ends_with(".wps") {
+            self.doc += 1;
         } else {
             self.other_documents += 1;
         }
@@ -76,7 +87,7 @@ impl Summary {
 
     /// "4 plan files, 1 .txt, 1 .docx" when documents were read; empty otherwise.
     pub fn kinds(&self) -> String {
-        if self.txt + self.docx + self.pdf + self.other_documents == 0 {
+        if self.txt + self.docx + self.pdf + self.html + self.doc + self.other_documents == 0 {
             return String::new();
         }
         let mut parts = Vec::new();
@@ -96,6 +107,8 @@ impl Summary {
         add(self.txt, ".txt");
         add(self.docx, ".docx");
         add(self.pdf, ".pdf");
+        add(self.html, "web pages");
+        add(self.doc, ".doc");
         add(self.other_documents, "other");
         parts.join(", ")
     }
