@@ -360,9 +360,9 @@ const PAGE_STYLE: &str = r#"
 "#;
 
 const PAGE_BODY: &str = r#"<h1>规划审查</h1>
-<p class="sub">选择或拖入送审的规划文件（.docx、.txt 或 .plan.toml），即可看到对照上级文件的审查结果。文件只在本机内存中处理，不会保存。</p>
+<p class="sub">选择或拖入送审的规划文件（.docx、.doc、.wps、网页、PDF、.txt 或 .plan.toml），即可看到对照上级文件的审查结果。文件只在本机内存中处理，不会保存。</p>
 <div id="drop"><p>把文件拖到这里，或</p><button type="button" id="pick">选择文件</button>
-<input type="file" id="file" accept=".docx,.txt,.toml" hidden></div>
+<input type="file" id="file" accept=".docx,.doc,.wps,.txt,.html,.htm,.pdf,.toml" hidden></div>
 <div id="status" role="status"></div>
 <div id="downloads"><button type="button" id="get-report">下载审查报告（HTML）</button><button type="button" id="get-opinion">下载审核意见（Word）</button></div>
 <div id="result"></div>"#;

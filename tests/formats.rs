@@ -381,6 +381,24 @@ fn bad_web_pages_and_word_files_are_refused_with_a_reason() {
     let out = planlint(&["import", "--stdout", &named_doc]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("a web page named .doc"));
+    // An encrypted .docx is a compound file holding the encrypted package.
+    let mut locked = std::io::Cursor::new(Vec::new());
+    {
+        use std::io::Write;
+        let mut cf = cfb::CompoundFile::create(&mut locked).unwrap();
+        cf.create_stream("/EncryptionInfo")
+            .unwrap()
+            .write_all(&[4, 0, 4, 0])
+            .unwrap();
+        cf.create_stream("/EncryptedPackage")
+            .unwrap()
+            .write_all(&[0; 64])
+            .unwrap();
+    }
+    refused(
+        &write("locked.docx", &locked.into_inner()),
+        "protected by a password",
+    );
     // Web pages: nothing but scripts; and a page cut in the middle of a tag still reads.
     refused(
         &write(
@@ -411,4 +429,29 @@ fn with_word_stream(doc: &[u8], edit: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
     drop(stream);
     file.flush().unwrap();
     file.into_inner().into_inner()
+}
+
+#[test]
+fn a_page_saved_with_its_parts_is_one_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = root().join("tests/fixtures/html/mengjin-district-2021-2025.html");
+    std::fs::copy(&page, dir.path().join("孟津区方案.html")).unwrap();
+    let parts = dir.path().join("孟津区方案_files");
+    std::fs::create_dir(&parts).unwrap();
+    std::fs::write(parts.join("style.css"), "p{}").unwrap();
+    std::fs::write(
+        parts.join("frame.htm"),
+        "<html><body><p>分享</p></body></html>",
+    )
+    .unwrap();
+    let out = planlint(&[
+        "check",
+        "--documents",
+        "--format",
+        "json",
+        dir.path().to_str().unwrap(),
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["summary"]["files"], 1, "{value}");
+    assert_eq!(value["summary"]["html"], 1);
 }

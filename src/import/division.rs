@@ -351,7 +351,21 @@ pub fn apply(
                 }
             };
             let Some((kind, name, heading)) = target else {
-                unplaced.push(row.number);
+                // No section named: the measure of the plan whose title the task repeats.
+                let task = fold(&row.task.value);
+                let owner = plan
+                    .actions
+                    .items
+                    .iter_mut()
+                    .chain(plan.projects.items.iter_mut())
+                    .find(|s| s.measures.iter().any(|m| repeats(&task, &m.title.value)));
+                match owner {
+                    Some(section) => {
+                        place(section, row, false);
+                        placed += 1;
+                    }
+                    None => unplaced.push(row.number),
+                }
                 continue;
             };
             let list = match kind {
@@ -384,8 +398,10 @@ pub fn apply(
                     continue;
                 }
             };
-            let own_row = declared(vocabulary, &row.task.value)
-                .is_some_and(|(_, n)| n.canonical == name.canonical);
+            // A row whose task is the section's own name gives the section its units.
+            let task_key = vocabulary.normalizer.key(&row.task.value);
+            let own_row = name.keys.contains(&task_key)
+                || fold(&row.task.value) == fold(&list.items[index].name.value);
             place(&mut list.items[index], row, own_row);
             placed += 1;
         }
@@ -417,10 +433,10 @@ fn place(section: &mut Section, row: &Row, own_row: bool) {
         return;
     }
     let task = fold(&row.task.value);
-    let same = section.measures.iter_mut().find(|m| {
-        let title = fold(&m.title.value);
-        title.chars().count() >= 4 && (task.contains(&title) || title.contains(&task))
-    });
+    let same = section
+        .measures
+        .iter_mut()
+        .find(|m| repeats(&task, &m.title.value));
     match same {
         Some(measure) => {
             if measure.lead.is_empty() {
@@ -445,6 +461,12 @@ fn place(section: &mut Section, row: &Row, own_row: bool) {
     }
 }
 
+/// Whether a task (folded) repeats a measure's title, or the title the task.
+fn repeats(task: &str, title: &str) -> bool {
+    let title = fold(title);
+    title.chars().count() >= 4 && (task.contains(&title) || title.contains(task))
+}
+
 /// A task's first clause as a measure's title: up to the first 。；： or ，, within 40 characters.
 fn first_clause(task: &str) -> String {
     let t = compact(task);
@@ -461,5 +483,108 @@ fn first_clause(task: &str) -> String {
         t.chars().take(40).collect()
     } else {
         clause
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{import_document, read_document, Structure};
+    use crate::rules::Registry;
+    use crate::source::SourceFile;
+
+    fn import_page(page: &str) -> (Plan, Vec<String>, String) {
+        let registry = Registry::builtin().as_ref().expect("built-in packs load");
+        let document = read_document("t.html", page.as_bytes()).unwrap();
+        let (text, structure) = Structure::of(document);
+        let source = SourceFile::new("t.html", text.clone());
+        let imported =
+            import_document(&source, &structure, &Vocabulary::from_registry(registry)).unwrap();
+        (imported.plan, imported.notes, text)
+    }
+
+    const BODY: &str = "<p>某市全民科学素质行动规划纲要实施方案（2021—2025年）</p>\
+        <p>一、提升行动</p><p>（一）青少年科学素质提升行动。</p>\
+        <p>1.实施科学家精神进校园行动。组织科学家进校园。</p>\
+        <p>（二）农民科学素质提升行动。</p><p>1.加强农业科技培训。开展培训。</p>\
+        <p>附件：重点任务分工表</p>";
+
+    #[test]
+    fn responsible_units_marked_as_lead_and_rows_found_by_their_task() {
+        let page = format!(
+            "<html><body>{BODY}<table>\
+             <tr><th>序号</th><th>工作任务</th><th>责任单位</th><th>完成时间</th></tr>\
+             <tr><td>1</td><td>实施科学家精神进校园行动</td><td>市教育局（牵头）、市科协</td><td>2025年</td></tr>\
+             <tr><td>2</td><td>深入实施青少年科学素质提升行动，开展科技节</td><td>市科协</td><td>长期坚持</td></tr>\
+             <tr><td>3</td><td>加强农业科技培训</td><td>市农业农村局、市科协</td><td>每年</td></tr>\
+             <tr><td>4</td><td>办好全市运动会</td><td>市体育局</td><td>2023年</td></tr>\
+             </table></body></html>"
+        );
+        let (plan, notes, text) = import_page(&page);
+        let youth = &plan.actions.items[0];
+        let school = &youth.measures[0];
+        let names = |u: &Units| u.names.iter().map(|n| n.value.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&school.lead), ["市教育局"]);
+        assert_eq!(names(&school.partners), ["市科协"]);
+        assert_eq!(school.deadline.as_ref().unwrap().value, "2025年");
+        // The span of a lead is the name in the cell, without its marker.
+        let span = school.lead.names[0].span;
+        assert_eq!(&text[span.start..span.end], "市教育局");
+        // A task that names the action but none of its measures is a new measure.
+        assert_eq!(
+            youth.measures[1].title.value,
+            "深入实施青少年科学素质提升行动"
+        );
+        assert_eq!(names(&youth.measures[1].lead), ["市科协"]);
+        // A task that repeats a measure's title, with no section named, finds it.
+        let farmers = &plan.actions.items[1].measures[0];
+        assert_eq!(names(&farmers.lead), ["市农业农村局", "市科协"]);
+        assert!(
+            notes.iter().any(|n| n.contains("rows 4 name no action")),
+            "{notes:?}"
+        );
+        // The table's cells are not read as body text (no measure made of a cell).
+        assert!(plan.actions.items.iter().all(|s| s
+            .measures
+            .iter()
+            .all(|m| m.title.value != "市教育局（牵头）、市科协")));
+    }
+
+    #[test]
+    fn the_first_listed_leads_when_the_table_says_so_and_spans_continue_down() {
+        let page = format!(
+            "<html><body>{BODY}<table>\
+             <tr><td>行动</td><td>重点工作</td><td>责任单位</td></tr>\
+             <tr><td rowspan=\"2\">农民科学素质提升行动</td><td>加强农业科技培训</td><td>市农业农村局、市科协</td></tr>\
+             <tr><td>开展科普下乡</td><td>市科协、市农业农村局</td></tr>\
+             </table><p>注：排在第一位的为牵头单位。</p></body></html>"
+        );
+        let (plan, _, _) = import_page(&page);
+        let farmers = &plan.actions.items[1];
+        let leads: Vec<&str> = farmers
+            .measures
+            .iter()
+            .map(|m| m.lead.names[0].value.as_str())
+            .collect();
+        assert_eq!(leads, ["市农业农村局", "市科协"]);
+        assert_eq!(farmers.measures[1].partners.names[0].value, "市农业农村局");
+    }
+
+    #[test]
+    fn a_header_needs_a_task_and_a_lead_column() {
+        let cols = |cells: &[&str]| columns(&cells.iter().map(|c| fold(c)).collect::<Vec<_>>());
+        let c = cols(&["序号", "重点任务", "牵头单位", "配合单位", "完成时限"]).unwrap();
+        assert_eq!(
+            (c.task, c.lead, c.partners, c.deadline, c.responsible),
+            (Some(1), Some(2), Some(3), Some(4), false)
+        );
+        // 责任单位 beside 牵头单位 are partners, wherever it stands.
+        let c = cols(&["任务", "责任单位", "牵头单位"]).unwrap();
+        assert_eq!(
+            (c.lead, c.partners, c.responsible),
+            (Some(2), Some(1), false)
+        );
+        assert!(cols(&["序号", "指标", "2025年目标"]).is_none());
+        assert!(cols(&["工作任务", "完成时限"]).is_none());
     }
 }

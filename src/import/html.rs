@@ -77,19 +77,23 @@ const LABELS: &[(&str, Option<MetaKey>)] = &[
     ("文件名称", Some(MetaKey::Title)),
     ("文件标题", Some(MetaKey::Title)),
     ("信息名称", Some(MetaKey::Title)),
+    ("发文标题", Some(MetaKey::Title)),
     ("发文字号", Some(MetaKey::Number)),
     ("文号", Some(MetaKey::Number)),
     ("发文号", Some(MetaKey::Number)),
     ("文件编号", Some(MetaKey::Number)),
+    ("发文文号", Some(MetaKey::Number)),
     ("发文机关", Some(MetaKey::Issuer)),
     ("发文单位", Some(MetaKey::Issuer)),
     ("发文机构", Some(MetaKey::Issuer)),
     ("发布机构", Some(MetaKey::Issuer)),
     ("发布机关", Some(MetaKey::Issuer)),
     ("制发机关", Some(MetaKey::Issuer)),
+    ("发文部门", Some(MetaKey::Issuer)),
     ("成文日期", Some(MetaKey::Issued)),
     ("成文时间", Some(MetaKey::Issued)),
     ("发文日期", Some(MetaKey::Issued)),
+    ("发文时间", Some(MetaKey::Issued)),
     ("索引号", None),
     ("主题分类", None),
     ("体裁分类", None),
@@ -113,19 +117,26 @@ const LABELS: &[(&str, Option<MetaKey>)] = &[
     ("来源", None),
     ("信息来源", None),
     ("浏览次数", None),
+    ("阅读人次", None),
+    ("评论人次", None),
+    ("实施时间", None),
+    ("法规类型", None),
+    ("所属行业", None),
+    ("所属区域", None),
+    ("页面功能", None),
 ];
 
 pub fn read_html(bytes: &[u8]) -> Result<DocumentText, ReadError> {
     let (source, read_as) = decode(bytes)?;
     let page = Html::parse_document(&source);
     let root = page.tree.root();
-    let Some(article) = article(root) else {
+    let Some(parts) = article(root) else {
         return Err(ReadError::BadHtml(
             "the page holds no text (a page filled in by scripts, or a frame around another page?)"
                 .to_owned(),
         ));
     };
-    let fields = disclosure_fields(root, article);
+    let fields = disclosure_fields(root, &parts);
     let mut out = TextBuilder::default();
     let mut metadata = Vec::new();
     let mut skip: HashSet<NodeId> = HashSet::new();
@@ -155,14 +166,17 @@ pub fn read_html(bytes: &[u8]) -> Result<DocumentText, ReadError> {
         pending_space: false,
         newline_in_space: false,
     };
-    if let Some(title) = title_before(root, article, &walker.skip) {
+    let first = parts[0];
+    if let Some(title) = title_before(root, first, &walker.skip) {
         let title_text = compact(&text_of(title));
-        let article_start = compact(&text_of(article));
+        let article_start = compact(&text_of(first));
         if !article_start.starts_with(&title_text) {
             walker.walk(title);
         }
     }
-    walker.walk(article);
+    for part in parts {
+        walker.walk(part);
+    }
     let (text, tables) = walker.out.finish();
     if text[body_start..].trim().is_empty() {
         return Err(ReadError::Empty);
@@ -247,7 +261,7 @@ fn is_skipped(node: &NodeRef<'_, Node>) -> bool {
     let Some(element) = node.value().as_element() else {
         return false;
     };
-    if SKIPPED.contains(&element.name()) {
+    if SKIPPED.contains(&element.name()) || is_chrome(node) {
         return true;
     }
     // Hidden content is not what the page shows.
@@ -261,14 +275,42 @@ fn is_skipped(node: &NodeRef<'_, Node>) -> bool {
     }) || element.attr("hidden").is_some()
 }
 
+/// An element whose class or id says it is the site's furniture (footer, share bar, menus,
+/// related links), by a word of the class: `footer-wrap`, `bdsharebuttonbox`, `left-menu`.
+fn is_chrome(node: &NodeRef<'_, Node>) -> bool {
+    const WORDS: &[&str] = &[
+        "foot",
+        "bottom",
+        "nav",
+        "menu",
+        "copyright",
+        "related",
+        "breadcrumb",
+        "crumb",
+        "banner",
+        "toolbar",
+        "sidebar",
+    ];
+    let Some(element) = node.value().as_element() else {
+        return false;
+    };
+    [element.attr("class"), element.attr("id")]
+        .into_iter()
+        .flatten()
+        .flat_map(|v| v.split(|c: char| !c.is_ascii_alphanumeric()))
+        .map(str::to_ascii_lowercase)
+        .any(|token| token.contains("share") || WORDS.iter().any(|w| token.starts_with(w)))
+}
+
 fn is_block(node: &NodeRef<'_, Node>) -> bool {
     element_name(node).is_some_and(|n| BLOCKS.contains(&n))
 }
 
-/// The block that holds the article: each block's own text (not in links, not skipped) counts
+/// The blocks that hold the article: the one whose score is highest — each block's own text (not in links, not skipped) counts
 /// for it, its parent block, and half for the grandparent; the highest score wins, the deeper
-/// block on a tie (an article's wrapper scores what the article does).
-fn article(root: NodeRef<'_, Node>) -> Option<NodeRef<'_, Node>> {
+/// enclosing block on a tie (a block holding one paragraph scores what the paragraph does) — and its siblings that
+/// hold much text too.
+fn article(root: NodeRef<'_, Node>) -> Option<Vec<NodeRef<'_, Node>>> {
     let mut own: HashMap<NodeId, usize> = HashMap::new();
     let mut skipped_depth = 0usize;
     let mut link_depth = 0usize;
@@ -328,11 +370,29 @@ fn article(root: NodeRef<'_, Node>) -> Option<NodeRef<'_, Node>> {
         let Some(&s) = score.get(&node.id()) else {
             continue;
         };
-        if best.as_ref().is_none_or(|(b, _)| s >= *b) {
+        if best.as_ref().is_none_or(|(b, _)| s > *b) {
             best = Some((s, node));
         }
     }
-    best.filter(|(s, _)| *s > 0).map(|(_, node)| node)
+    let (_, article) = best.filter(|(s, _)| *s > 0)?;
+    // The text of a subtree outside links: what decides whether a sibling is more article.
+    let text_in = |node: NodeRef<'_, Node>| -> usize {
+        node.descendants().filter_map(|d| own.get(&d.id())).sum()
+    };
+    let length = text_in(article);
+    // A text split across sibling blocks (the text, then an annex with its table): siblings
+    // with a fifth of the article's text, or 100 characters, are read with it, in order.
+    let Some(parent) = article.parent() else {
+        return Some(vec![article]);
+    };
+    let parts = parent
+        .children()
+        .filter(|c| {
+            c.id() == article.id()
+                || (is_block(c) && !is_skipped(c) && text_in(*c) >= (length / 5).max(300))
+        })
+        .collect();
+    Some(parts)
 }
 
 /// The page's title heading: the last h1–h3, or block whose class or id says title, before the
@@ -397,7 +457,7 @@ struct Field {
 /// a known label, its value after the colon or in the next cell; several labels in one line
 /// split it. Fields are read only when at least two labels are found: one label alone could be
 /// the text's own words.
-fn disclosure_fields<'a>(root: NodeRef<'a, Node>, article: NodeRef<'a, Node>) -> Vec<Field> {
+fn disclosure_fields<'a>(root: NodeRef<'a, Node>, article: &[NodeRef<'a, Node>]) -> Vec<Field> {
     let chunks = leaf_blocks(root);
     let mut fields: Vec<Field> = Vec::new();
     let mut i = 0;
@@ -441,7 +501,11 @@ fn disclosure_fields<'a>(root: NodeRef<'a, Node>, article: NodeRef<'a, Node>) ->
         return Vec::new();
     }
     // The article's own lines are never fields (a text that says 标题：… in passing).
-    let inside: HashSet<NodeId> = article.descendants().map(|n| n.id()).collect();
+    let inside: HashSet<NodeId> = article
+        .iter()
+        .flat_map(|a| a.descendants())
+        .map(|n| n.id())
+        .collect();
     let in_article = fields
         .iter()
         .filter(|f| f.nodes.iter().all(|n| inside.contains(n)))
@@ -799,6 +863,23 @@ mod tests {
     }
 
     #[test]
+    fn an_annex_in_a_sibling_block_is_read_with_the_text_and_the_footer_is_not() {
+        let long = "一、总体要求。".repeat(60);
+        let annex = "<tr><td>实施青少年科学素质提升行动</td><td>市教育局、市科协、团市委</td></tr>"
+            .repeat(12);
+        let page = format!(
+            "<html><body><div class=\"main\"><div class=\"content\"><p>{long}</p></div>\
+             <div class=\"fj\"><p>附件</p><table><tr><th>任务</th><th>牵头单位</th></tr>{annex}</table></div>\
+             <div class=\"footer\"><p>{}</p></div></div></body></html>",
+            "主办单位：某市人民政府办公室，技术支持：某公司。".repeat(20)
+        );
+        let doc = read(&page);
+        assert!(doc.text.contains("附件"), "{}", doc.text);
+        assert_eq!(doc.tables.len(), 1);
+        assert!(!doc.text.contains("主办单位"));
+    }
+
+    #[test]
     fn gbk_pages_are_decoded_as_they_declare_or_as_detected() {
         let declared = PAGE.replace("utf-8", "gb2312");
         let (gbk, _, _) = encoding_rs::GBK.encode(&declared);
@@ -829,6 +910,14 @@ mod tests {
             ]
         );
         assert!(split_labels("字号：大 中 小").is_empty());
+        // Labels spaced out to align, with a half-width colon after a space.
+        assert_eq!(
+            split_labels("索引号 : 11346509/2012-1563602 文       号 : 赤政办发〔2012〕3号"),
+            vec![
+                (None, "11346509/2012-1563602".to_owned()),
+                (Some(MetaKey::Number), "赤政办发〔2012〕3号".to_owned())
+            ]
+        );
         assert!(split_labels("标题党不是标签").is_empty());
     }
 

@@ -770,16 +770,35 @@ impl<'a> Builder<'a> {
                         None => self.issued = Some(Sp::new(date, span)),
                     }
                 }
-                MetaKey::Issuer => match &self.issuer {
-                    Some(own)
-                        if normalize::fold(&compact(&own.value))
-                            != normalize::fold(&compact(value)) =>
-                    {
-                        differs(own, &own.value)
+                MetaKey::Issuer => {
+                    // Sites fill the field with their own name (…门户网) or the short name of
+                    // the body: only a body's name is read, and one name within the other agrees.
+                    let shown = normalize::fold(value);
+                    let body = [
+                        "办公室",
+                        "办公厅",
+                        "政府",
+                        "委员会",
+                        "小组",
+                        "局",
+                        "协会",
+                        "科协",
+                    ]
+                    .iter()
+                    .any(|w| shown.ends_with(w));
+                    if !body {
+                        continue;
                     }
-                    Some(_) => {}
-                    None => self.issuer = Some(Sp::new(compact(value), span)),
-                },
+                    match &self.issuer {
+                        Some(own) => {
+                            let written = normalize::fold(&own.value);
+                            if !written.contains(&shown) && !shown.contains(&written) {
+                                differs(own, &own.value)
+                            }
+                        }
+                        None => self.issuer = Some(Sp::new(compact(value), span)),
+                    }
+                }
                 MetaKey::Title => {
                     // Letters and digits only: titles are punctuated every way ((2021-2025年),
                     // （2021—2025年）, “十四五”).

@@ -294,6 +294,10 @@ pub fn read_document(name: &str, bytes: &[u8]) -> Result<DocumentText, ReadError
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(ReadError::TooLarge(bytes.len()));
     }
+    // A compound file first: an encrypted .docx is one, not a zip.
+    if bytes.starts_with(super::doc::CFB_SIGNATURE) {
+        return super::doc::read_doc(bytes);
+    }
     if name.to_lowercase().ends_with(".docx") || bytes.starts_with(b"PK\x03\x04") {
         return read_docx(bytes);
     }
@@ -301,9 +305,6 @@ pub fn read_document(name: &str, bytes: &[u8]) -> Result<DocumentText, ReadError
         return Err(ReadError::BadPdf(
             "the file is named .pdf but is not a PDF (it does not start with %PDF-)".to_owned(),
         ));
-    }
-    if bytes.starts_with(super::doc::CFB_SIGNATURE) {
-        return super::doc::read_doc(bytes);
     }
     let lower = name.to_lowercase();
     let named_doc = lower.ends_with(".doc") || lower.ends_with(".wps");
