@@ -198,6 +198,10 @@ struct CheckArgs {
     /// (docs/report.md).
     #[arg(long)]
     coverage: bool,
+    /// The JSON output's version: 2 (rules' help and citations once, in a `rules` table), or 1
+    /// (each finding with its help), kept for a release.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=2))]
+    json_version: u32,
     /// In folders, also check the documents (.txt, .docx), not only *.plan.toml.
     #[arg(long)]
     documents: bool,
@@ -547,6 +551,8 @@ fn check_once(args: &CheckArgs) -> u8 {
         rule_dirs: args.pack_args.rule_dirs.clone(),
         force: args.force,
         coverage: args.coverage,
+        json_version: planlint::report::JsonVersion::parse(args.json_version)
+            .expect("clap accepts 1 and 2 only"),
         documents: args.documents,
         stdin_filename: args.stdin_filename.clone(),
         walk: WalkOptions {

@@ -17,7 +17,7 @@ use crate::diagnostic::{Finding, Severity};
 use crate::output::{destination_key, file_identity, write_file, Overwrite, Sink};
 use crate::report::{
     render_github, render_human, render_json, render_sarif, summary_close, summary_header,
-    summary_rows, Baseline, BaselineIndex, HumanOptions, OutputFormat, ReportStream,
+    summary_rows, Baseline, BaselineIndex, HumanOptions, JsonVersion, OutputFormat, ReportStream,
 };
 use crate::rules::{PackError, Registry};
 use crate::source::{SourceFile, Span};
@@ -75,6 +75,8 @@ pub struct CheckOptions {
     pub force: bool,
     /// JSON output carries each plan's coverage (off by default: it costs a third more time).
     pub coverage: bool,
+    /// The JSON output's version (docs/output.md): 2, or 1 for a release.
+    pub json_version: JsonVersion,
     /// Folders are searched for documents (.txt, .docx) as well as plan files.
     pub documents: bool,
     /// The name standard input (`-` among the paths) is shown under, and whose extension says
@@ -104,6 +106,7 @@ impl CheckOptions {
             rule_dirs: Vec::new(),
             force: false,
             coverage: false,
+            json_version: JsonVersion::default(),
             documents: false,
             stdin_filename: None,
             walk: WalkOptions::default(),
@@ -375,13 +378,13 @@ fn check_config_ids(config: &Config, registry: &Registry) -> Result<(), String> 
     Ok(())
 }
 
-fn output_format(format: Format, options: HumanOptions) -> OutputFormat {
+fn output_format(format: Format, options: HumanOptions, json: JsonVersion) -> OutputFormat {
     match format {
         Format::Human => OutputFormat::Human(options),
         Format::Concise => OutputFormat::Concise {
             quiet: options.quiet,
         },
-        Format::Json => OutputFormat::Json,
+        Format::Json => OutputFormat::Json(json),
         Format::Sarif => OutputFormat::Sarif,
         Format::Github => OutputFormat::Github,
     }
@@ -393,6 +396,7 @@ fn render_reports(
     reports: &[FileReport],
     registry: &Registry,
     options: HumanOptions,
+    json: JsonVersion,
 ) -> String {
     match format {
         Format::Human => render_human(reports, options),
@@ -400,7 +404,7 @@ fn render_reports(
             .iter()
             .map(crate::report::render_concise_file)
             .collect(),
-        Format::Json => render_json(reports),
+        Format::Json => render_json(reports, registry, json),
         Format::Sarif => render_sarif(reports, registry),
         Format::Github => render_github(reports),
     }
@@ -444,7 +448,13 @@ fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_
         None => PathBuf::from("."),
     };
     let fail_early = |out: &mut Sink, reports: &[FileReport], registry: &Registry| {
-        out.write(&render_reports(options.format, reports, registry, human));
+        out.write(&render_reports(
+            options.format,
+            reports,
+            registry,
+            human,
+            options.json_version,
+        ));
         EXIT_UNCHECKABLE
     };
     let config = match load_config(options.config.as_deref(), &start) {
@@ -602,7 +612,10 @@ fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_
     }
 
     let overwrite = Overwrite::from_force(options.force, Overwrite::OwnOutput);
-    let (stream, prefix) = ReportStream::start(output_format(options.format, human), registry);
+    let (stream, prefix) = ReportStream::start(
+        output_format(options.format, human, options.json_version),
+        registry,
+    );
     out.write(&prefix);
     let mut file_streams = Vec::new();
     let mut file_sinks = Vec::new();
@@ -613,6 +626,7 @@ fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_
                 color: false,
                 ..human
             },
+            options.json_version,
         );
         let mut sink = match Sink::file(&output.path, overwrite) {
             Ok(sink) => sink,

@@ -206,7 +206,7 @@ fn one_run_writes_the_log_and_the_artifacts() {
     assert!(sarif_validator().is_valid(&log));
     let value: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    assert_eq!(value["version"], 1);
+    assert_eq!(value["version"], 2);
     let bad = planlint(
         &[
             "check",

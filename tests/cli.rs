@@ -48,9 +48,52 @@ fn json_output_of_each_fixture() {
     for name in FIXTURES {
         let out = planlint(&["check", "--format", "json", &fixture(name)]);
         let value = json(&out);
-        assert_eq!(value["version"], 1);
+        assert_eq!(value["version"], 2);
         insta::assert_snapshot!(format!("json-{name}"), stdout(&out));
     }
+}
+
+#[test]
+fn json_version_2_gives_each_rule_once_and_version_1_stays() {
+    let path = fixture("tangshan-city-2023");
+    let v2 = json(&planlint(&["check", "--format", "json", &path]));
+    let v1 = json(&planlint(&[
+        "check",
+        "--format",
+        "json",
+        "--json-version",
+        "1",
+        &path,
+    ]));
+    assert_eq!(v1["version"], 1);
+    let (f1, f2) = (
+        v1["files"][0]["findings"].as_array().unwrap(),
+        v2["files"][0]["findings"].as_array().unwrap(),
+    );
+    assert_eq!(f1.len(), f2.len());
+    let rules = v2["rules"].as_object().unwrap();
+    for (one, two) in f1.iter().zip(f2) {
+        assert_eq!(one["code"], two["code"]);
+        assert_eq!(one["message"], two["message"]);
+        let code = two["code"].as_str().unwrap();
+        // Version 1's help is the rule's help and citation; version 2 has them in the table.
+        let rule = &rules[code];
+        let help = rule["help"].as_str().unwrap_or("");
+        assert!(one["help"].as_str().unwrap().starts_with(help), "{code}");
+        assert!(
+            two.get("help").is_none() && two.get("cite").is_none(),
+            "{code}"
+        );
+        assert_eq!(one["cite"], rule["cite"], "{code}");
+    }
+    assert!(v1.get("rules").is_none());
+    let bytes = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap().len();
+    assert!(
+        bytes(&v2) * 4 < bytes(&v1) * 3,
+        "version 2 is a quarter smaller at least"
+    );
+    let bad = planlint(&["check", "--format", "json", "--json-version", "3", &path]);
+    assert_eq!(bad.status.code(), Some(2));
 }
 
 #[test]
@@ -113,10 +156,9 @@ fn against_the_national_pack_alone_mengjin_lacks_the_international_project() {
     assert_eq!(missing["start"]["line"], 125);
     assert_eq!(missing["start"]["column"], 1);
     assert_eq!(missing["length"], "[[projects]]".len());
-    assert!(missing["help"]
-        .as_str()
-        .unwrap()
-        .contains("国发〔2021〕9号"));
+    let rule = &value["rules"]["national-2021/international-cooperation"];
+    assert_eq!(rule["cite"]["document"], "国发〔2021〕9号");
+    assert!(rule["help"].as_str().unwrap().contains("国际交流合作工程"));
 }
 
 #[test]

@@ -98,8 +98,10 @@ proptest! {
             }
         }
         let reports = [report];
-        let json = planlint::report::render_json(&reports);
-        prop_assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
+        for version in [planlint::report::JsonVersion::V1, planlint::report::JsonVersion::V2] {
+            let json = planlint::report::render_json(&reports, registry, version);
+            prop_assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
+        }
         let _ = planlint::report::render_human(&reports, Default::default());
         let _ = planlint::report::render_sarif(&reports, registry);
     }

@@ -21,7 +21,10 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     let reports = [report];
-    let _ = planlint::report::render_json(&reports);
+    for version in [planlint::report::JsonVersion::V1, planlint::report::JsonVersion::V2] {
+        let json = planlint::report::render_json(&reports, registry, version);
+        assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
+    }
     let _ = planlint::report::render_sarif(&reports, registry);
     let _ = planlint::report::render_github(&reports);
     let _ = planlint::report::render_human(&reports, Default::default());

@@ -1,14 +1,114 @@
-//! The JSON output (`--format json`), format version 1. Written with serde_json: text taken
-//! from documents holds control characters that must be escaped exactly.
+//! The JSON output (`--format json`). Version 2 (the default) names each finding's rule and
+//! gives the rule's help and citation once, in a `rules` table after the files; a finding
+//! carries its own help or citation only where it differs from its rule's. Version 1 (every
+//! finding with its help, citation and suggestion joined in `help`) stays available with
+//! `--json-version 1` for a release. Written with serde_json: text taken from documents holds
+//! control characters that must be escaped exactly.
+
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
 use super::{full_help, Summary};
-use crate::diagnostic::{Cite, Severity};
+use crate::diagnostic::{Cite, Finding, Severity};
+use crate::rules::{Registry, ResolvedRule};
 use crate::source::LineCol;
 use crate::FileReport;
 
-pub const JSON_FORMAT_VERSION: u32 = 1;
+/// The version written unless another is asked for.
+pub const JSON_FORMAT_VERSION: u32 = 2;
+
+/// The versions `--json-version` accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum JsonVersion {
+    V1,
+    #[default]
+    V2,
+}
+
+impl JsonVersion {
+    pub fn number(self) -> u32 {
+        match self {
+            JsonVersion::V1 => 1,
+            JsonVersion::V2 => 2,
+        }
+    }
+
+    pub fn parse(n: u32) -> Option<Self> {
+        match n {
+            1 => Some(JsonVersion::V1),
+            2 => Some(JsonVersion::V2),
+            _ => None,
+        }
+    }
+}
+
+/// Every rule of the registry by id, as the pack its id names defines it: what version 2
+/// writes once per rule instead of once per finding.
+#[derive(Default)]
+pub struct RuleTable<'r> {
+    rules: HashMap<&'r str, &'r ResolvedRule>,
+}
+
+impl<'r> RuleTable<'r> {
+    pub fn new(registry: &'r Registry) -> Self {
+        let mut rules = HashMap::new();
+        for pack in registry.packs() {
+            for rule in &pack.rules {
+                if !rules.contains_key(rule.id.as_str()) {
+                    if let Some((_, defining)) = registry.rule(&rule.id) {
+                        rules.insert(defining.id.as_str(), defining);
+                    }
+                }
+            }
+        }
+        RuleTable { rules }
+    }
+
+    fn get(&self, id: &str) -> Option<&'r ResolvedRule> {
+        self.rules.get(id).copied()
+    }
+}
+
+#[derive(Serialize)]
+struct RuleOut<'a> {
+    severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    cite: &'a Cite,
+}
+
+#[derive(Serialize)]
+struct FileOutV2<'a> {
+    path: &'a str,
+    packs: Vec<PackOut<'a>>,
+    findings: Vec<FindingOutV2<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<CoverageOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct FindingOutV2<'a> {
+    code: &'a str,
+    severity: Severity,
+    message: &'a str,
+    label: &'a str,
+    /// Only where it is not the rule's (findings of planlint itself, computed help).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cite: Option<&'a Cite>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suggestion: Option<&'a str>,
+    offset: usize,
+    length: usize,
+    start: LineCol,
+    end: LineCol,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<RelatedOut<'a>>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    fatal: bool,
+}
 
 #[derive(Serialize)]
 struct FileOut<'a> {
@@ -78,94 +178,304 @@ struct RelatedOut<'a> {
 }
 
 /// One JSON document for the whole run.
-pub fn render_json(reports: &[FileReport]) -> String {
-    let mut out = json_prefix();
+pub fn render_json(reports: &[FileReport], registry: &Registry, version: JsonVersion) -> String {
+    let table = RuleTable::new(registry);
+    let mut out = json_prefix(version);
+    let mut seen = RulesSeen::default();
     for (n, r) in reports.iter().enumerate() {
-        out.push_str(&json_file(r, n == 0));
+        seen.add(r);
+        out.push_str(&json_element(json_file_body(r, version, &table), n == 0));
     }
-    out.push_str(&json_suffix(&Summary::of(reports), !reports.is_empty()));
+    out.push_str(&json_suffix(
+        &Summary::of(reports),
+        !reports.is_empty(),
+        version,
+        &table,
+        &seen,
+    ));
     out
+}
+
+/// The ids of the findings written so far, for the `rules` table at the end.
+#[derive(Default)]
+pub struct RulesSeen {
+    ids: std::collections::BTreeSet<String>,
+}
+
+impl RulesSeen {
+    pub fn add(&mut self, report: &FileReport) {
+        for f in &report.findings {
+            if !self.ids.contains(&f.code) {
+                self.ids.insert(f.code.clone());
+            }
+        }
+    }
 }
 
 /// The document up to the first file. Written piece by piece so that a run over thousands of
 /// files streams its output; the pieces make exactly what serde_json's pretty printer would.
-pub(super) fn json_prefix() -> String {
+pub(super) fn json_prefix(version: JsonVersion) -> String {
     format!(
-        "{{\n  \"version\": {JSON_FORMAT_VERSION},\n  \"tool\": \"planlint\",\n  \"tool_version\": {},\n  \"files\": [",
+        "{{\n  \"version\": {},\n  \"tool\": \"planlint\",\n  \"tool_version\": {},\n  \"files\": [",
+        version.number(),
         serde_json::to_string(env!("CARGO_PKG_VERSION")).expect("a string serialises")
     )
 }
 
-fn indent(text: &str, by: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    out.push_str(by);
-    out.push_str(&text.replace('\n', &format!("\n{by}")));
-    out
+/// serde_json's pretty printer, starting `depth` levels in: the pieces of a streamed document
+/// are written where they stand, with no re-indenting copy.
+struct Indented {
+    depth: usize,
+    has_value: bool,
 }
 
-/// One file's object, as an element of the `files` array.
-pub(super) fn json_file(r: &FileReport, first: bool) -> String {
-    json_element(json_file_body(r), first)
+impl Indented {
+    fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// `value` pretty-printed as if `depth` levels deep, its first line indented too.
+fn pretty_at(value: &impl Serialize, depth: usize) -> String {
+    let mut out = Vec::with_capacity(4096);
+    out.extend(std::iter::repeat_n(b' ', depth * 2));
+    let mut serializer = serde_json::Serializer::with_formatter(
+        &mut out,
+        Indented {
+            depth,
+            has_value: false,
+        },
+    );
+    value
+        .serialize(&mut serializer)
+        .expect("plain data serialises");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
 /// One file's object, indented for the `files` array (no separator).
-pub(super) fn json_file_body(r: &FileReport) -> String {
-    let text = serde_json::to_string_pretty(&file_out(r)).expect("plain data serialises");
-    indent(&text, "    ")
+pub(super) fn json_file_body(
+    r: &FileReport,
+    version: JsonVersion,
+    table: &RuleTable<'_>,
+) -> String {
+    match version {
+        JsonVersion::V1 => pretty_at(&file_out(r), 2),
+        JsonVersion::V2 => pretty_at(&file_out_v2(r, table), 2),
+    }
 }
 
 /// A file's object with the separator before it.
 pub(super) fn json_element(body: String, first: bool) -> String {
-    format!("{}\n{body}", if first { "" } else { "," })
+    let mut out = String::with_capacity(body.len() + 2);
+    out.push_str(if first { "\n" } else { ",\n" });
+    out.push_str(&body);
+    out
 }
 
-pub(super) fn json_suffix(summary: &Summary, any_files: bool) -> String {
-    let summary = serde_json::to_string_pretty(summary).expect("plain data serialises");
-    let summary = indent(&summary, "  ");
+pub(super) fn json_suffix(
+    summary: &Summary,
+    any_files: bool,
+    version: JsonVersion,
+    table: &RuleTable<'_>,
+    seen: &RulesSeen,
+) -> String {
+    let rules = match version {
+        JsonVersion::V1 => String::new(),
+        JsonVersion::V2 => {
+            let rules: BTreeMap<&str, RuleOut<'_>> = seen
+                .ids
+                .iter()
+                .filter_map(|id| table.get(id))
+                .map(|rule| {
+                    (
+                        rule.id.as_str(),
+                        RuleOut {
+                            severity: rule.severity,
+                            help: rule.help.as_deref(),
+                            cite: &rule.cite,
+                        },
+                    )
+                })
+                .collect();
+            format!(",\n  \"rules\": {}", pretty_at(&rules, 1).trim_start())
+        }
+    };
     format!(
-        "{}],\n  \"summary\": {}\n}}\n",
+        "{}]{rules},\n  \"summary\": {}\n}}\n",
         if any_files { "\n  " } else { "" },
-        summary.trim_start()
+        pretty_at(summary, 1).trim_start()
     )
+}
+
+fn file_out_v2<'a>(r: &'a FileReport, table: &RuleTable<'_>) -> FileOutV2<'a> {
+    FileOutV2 {
+        path: &r.source.name,
+        packs: packs_out(r),
+        coverage: coverage_out(r),
+        findings: r
+            .findings
+            .iter()
+            .map(|f| finding_out_v2(r, f, table))
+            .collect(),
+    }
+}
+
+fn finding_out_v2<'a>(
+    r: &'a FileReport,
+    f: &'a Finding,
+    table: &RuleTable<'_>,
+) -> FindingOutV2<'a> {
+    let rule = table.get(&f.code);
+    let span = r.source.clamp(f.span);
+    FindingOutV2 {
+        code: &f.code,
+        severity: f.severity,
+        message: &f.message,
+        label: &f.label,
+        help: f
+            .help
+            .as_deref()
+            .filter(|h| rule.is_none_or(|rule| rule.help.as_deref() != Some(*h))),
+        cite: f
+            .cite
+            .as_ref()
+            .filter(|c| rule.is_none_or(|rule| &rule.cite != *c)),
+        suggestion: f.suggestion.as_deref(),
+        offset: span.start,
+        length: span.len(),
+        start: r.source.line_col(span.start),
+        end: r.source.line_col(span.end),
+        related: related_out(r, f),
+        fatal: f.fatal,
+    }
+}
+
+fn related_out<'a>(r: &'a FileReport, f: &'a Finding) -> Vec<RelatedOut<'a>> {
+    f.related
+        .iter()
+        .map(|rel| {
+            let span = r.source.clamp(rel.span);
+            RelatedOut {
+                message: &rel.message,
+                offset: span.start,
+                length: span.len(),
+                start: r.source.line_col(span.start),
+            }
+        })
+        .collect()
+}
+
+fn coverage_out(r: &FileReport) -> Option<CoverageOut<'_>> {
+    r.coverage.as_ref().map(|c| CoverageOut {
+        version: crate::coverage::COVERAGE_VERSION,
+        requirements: c
+            .requirements
+            .iter()
+            .map(|q| RequirementOut {
+                requirement: q,
+                start: q.at.map(|s| r.source.line_col(r.source.clamp(s).start)),
+                finding_codes: q
+                    .findings
+                    .iter()
+                    .filter_map(|&n| r.findings.get(n).map(|f| f.code.as_str()))
+                    .collect(),
+            })
+            .collect(),
+    })
+}
+
+fn packs_out(r: &FileReport) -> Vec<PackOut<'_>> {
+    r.packs
+        .iter()
+        .map(|p| PackOut {
+            id: &p.id,
+            document: &p.document,
+            extends: &p.ancestors,
+            dropped: p
+                .dropped
+                .iter()
+                .map(|d| DroppedOut {
+                    rule: &d.id,
+                    by: &d.by,
+                    reason: &d.reason,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn file_out(r: &FileReport) -> FileOut<'_> {
     FileOut {
-        coverage: r.coverage.as_ref().map(|c| CoverageOut {
-            version: crate::coverage::COVERAGE_VERSION,
-            requirements: c
-                .requirements
-                .iter()
-                .map(|q| RequirementOut {
-                    requirement: q,
-                    start: q.at.map(|s| r.source.line_col(r.source.clamp(s).start)),
-                    finding_codes: q
-                        .findings
-                        .iter()
-                        .filter_map(|&n| r.findings.get(n).map(|f| f.code.as_str()))
-                        .collect(),
-                })
-                .collect(),
-        }),
+        coverage: coverage_out(r),
         path: &r.source.name,
-        packs: r
-            .packs
-            .iter()
-            .map(|p| PackOut {
-                id: &p.id,
-                document: &p.document,
-                extends: &p.ancestors,
-                dropped: p
-                    .dropped
-                    .iter()
-                    .map(|d| DroppedOut {
-                        rule: &d.id,
-                        by: &d.by,
-                        reason: &d.reason,
-                    })
-                    .collect(),
-            })
-            .collect(),
+        packs: packs_out(r),
         findings: r
             .findings
             .iter()
@@ -183,19 +493,7 @@ fn file_out(r: &FileReport) -> FileOut<'_> {
                     length: span.len(),
                     start: r.source.line_col(span.start),
                     end: r.source.line_col(span.end),
-                    related: f
-                        .related
-                        .iter()
-                        .map(|rel| {
-                            let span = r.source.clamp(rel.span);
-                            RelatedOut {
-                                message: &rel.message,
-                                offset: span.start,
-                                length: span.len(),
-                                start: r.source.line_col(span.start),
-                            }
-                        })
-                        .collect(),
+                    related: related_out(r, f),
                     fatal: f.fatal,
                 }
             })
@@ -209,30 +507,76 @@ mod tests {
     use crate::source::SourceFile;
 
     #[derive(Serialize)]
-    struct Whole<'a> {
+    struct Whole<'a, F: Serialize> {
         version: u32,
         tool: &'static str,
         tool_version: &'static str,
-        files: Vec<FileOut<'a>>,
+        files: Vec<F>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rules: Option<BTreeMap<&'a str, RuleOut<'a>>>,
         summary: Summary,
     }
 
-    /// The streamed pieces make the same document serde_json would print in one go.
+    /// The streamed pieces make the same document serde_json would print in one go, in both
+    /// versions; version 2 gives a rule's help once, in the table.
     #[test]
     fn streamed_json_is_the_pretty_document() {
+        let registry = Registry::builtin().as_ref().expect("built-in packs load");
+        let table = RuleTable::new(registry);
+        let rule = table
+            .get("national-2021/youth-action")
+            .expect("a built-in rule");
         for count in [0usize, 1, 2] {
             let reports: Vec<FileReport> = (0..count)
-                .map(|i| FileReport::of(SourceFile::new(format!("f{i}"), "x"), Vec::new()))
+                .map(|i| {
+                    let mut finding = Finding::input_error(
+                        &rule.id,
+                        "缺少",
+                        crate::source::Span::new(0, 1),
+                        "这里",
+                    );
+                    finding.help = rule.help.clone();
+                    finding.cite = Some(rule.cite.clone());
+                    finding.fatal = false;
+                    FileReport::of(SourceFile::new(format!("f{i}"), "x"), vec![finding])
+                })
                 .collect();
-            let whole = Whole {
-                version: JSON_FORMAT_VERSION,
+            let v1 = Whole {
+                version: 1,
                 tool: "planlint",
                 tool_version: env!("CARGO_PKG_VERSION"),
                 files: reports.iter().map(file_out).collect(),
+                rules: None,
                 summary: Summary::of(&reports),
             };
-            let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
-            assert_eq!(render_json(&reports), expected, "{count} files");
+            let expected = serde_json::to_string_pretty(&v1).unwrap() + "\n";
+            assert_eq!(render_json(&reports, registry, JsonVersion::V1), expected);
+            let entry = (
+                rule.id.as_str(),
+                RuleOut {
+                    severity: rule.severity,
+                    help: rule.help.as_deref(),
+                    cite: &rule.cite,
+                },
+            );
+            let rules: BTreeMap<&str, RuleOut<'_>> =
+                (count > 0).then_some(entry).into_iter().collect();
+            let v2 = Whole {
+                version: 2,
+                tool: "planlint",
+                tool_version: env!("CARGO_PKG_VERSION"),
+                files: reports.iter().map(|r| file_out_v2(r, &table)).collect(),
+                rules: Some(rules),
+                summary: Summary::of(&reports),
+            };
+            let expected = serde_json::to_string_pretty(&v2).unwrap() + "\n";
+            let written = render_json(&reports, registry, JsonVersion::V2);
+            assert_eq!(written, expected, "{count} files");
+            // The help is in the table, not in the finding.
+            assert_eq!(
+                written.matches(rule.help.as_deref().unwrap()).count(),
+                usize::from(count > 0)
+            );
         }
     }
 }

@@ -17,7 +17,7 @@ pub use html::{
     escape as html_escape, html_script, html_style, render_report_html, report_body, GENERATOR,
 };
 pub use human::{render_human, HumanOptions};
-pub use json::render_json;
+pub use json::{render_json, JsonVersion, JSON_FORMAT_VERSION};
 pub use matrix::{
     render_index_html, render_matrix_csv, render_matrix_xlsx, MatrixRow, CSV_HEADER_START,
 };
@@ -122,7 +122,7 @@ pub enum OutputFormat {
     Concise {
         quiet: bool,
     },
-    Json,
+    Json(json::JsonVersion),
     Sarif,
     Github,
 }
@@ -138,6 +138,9 @@ pub struct ReportStream<'r> {
     github: GithubWriter,
     summary: Summary,
     packs: std::collections::BTreeSet<String>,
+    /// For JSON version 2: the rules' help, and which rules the findings so far named.
+    rule_table: json::RuleTable<'r>,
+    rules_seen: json::RulesSeen,
 }
 
 impl<'r> ReportStream<'r> {
@@ -155,9 +158,14 @@ impl<'r> ReportStream<'r> {
             github: GithubWriter::default(),
             summary: Summary::default(),
             packs: Default::default(),
+            rule_table: match format {
+                OutputFormat::Json(json::JsonVersion::V2) => json::RuleTable::new(registry),
+                _ => json::RuleTable::default(),
+            },
+            rules_seen: Default::default(),
         };
         let prefix = match format {
-            OutputFormat::Json => json::json_prefix(),
+            OutputFormat::Json(version) => json::json_prefix(version),
             OutputFormat::Sarif => stream.sarif.prefix(),
             _ => String::new(),
         };
@@ -174,7 +182,9 @@ impl<'r> ReportStream<'r> {
                 .as_ref()
                 .map(|h| human::render_file(report, h, o)),
             OutputFormat::Concise { .. } => Some(human::render_concise(report)),
-            OutputFormat::Json => Some(json::json_file_body(report)),
+            OutputFormat::Json(version) => {
+                Some(json::json_file_body(report, version, &self.rule_table))
+            }
             _ => None,
         }
     }
@@ -187,8 +197,9 @@ impl<'r> ReportStream<'r> {
         let first = self.summary.files == 0;
         self.summary.add(report);
         self.packs.extend(report.packs.iter().map(|p| p.id.clone()));
+        self.rules_seen.add(report);
         match self.format {
-            OutputFormat::Json => json::json_element(text, first),
+            OutputFormat::Json(_) => json::json_element(text, first),
             _ => text,
         }
     }
@@ -205,7 +216,13 @@ impl<'r> ReportStream<'r> {
                 o,
             ),
             OutputFormat::Concise { .. } => human::render_concise(report),
-            OutputFormat::Json => json::json_file(report, first),
+            OutputFormat::Json(version) => {
+                self.rules_seen.add(report);
+                json::json_element(
+                    json::json_file_body(report, version, &self.rule_table),
+                    first,
+                )
+            }
             OutputFormat::Sarif => self.sarif.file(report, self.registry),
             OutputFormat::Github => {
                 self.github.file(report);
@@ -222,7 +239,13 @@ impl<'r> ReportStream<'r> {
             OutputFormat::Human(_) | OutputFormat::Concise { .. } => {
                 human::summary_line(&self.summary, &self.packs)
             }
-            OutputFormat::Json => json::json_suffix(&self.summary, self.summary.files > 0),
+            OutputFormat::Json(version) => json::json_suffix(
+                &self.summary,
+                self.summary.files > 0,
+                version,
+                &self.rule_table,
+                &self.rules_seen,
+            ),
             OutputFormat::Sarif => self.sarif.finish(),
             OutputFormat::Github => self.github.finish(&self.summary),
         }
