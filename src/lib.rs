@@ -388,7 +388,7 @@ impl<'r> Checker<'r> {
             if packs.is_empty() {
                 findings.push(no_pack_finding(plan, self.registry));
             }
-            let mut handled = std::collections::HashSet::new();
+            let mut handled = rustc_hash::FxHashSet::default();
             for pack in &packs {
                 findings.extend(check::check_plan(plan, pack, self.registry, &mut handled));
                 applied.push(AppliedPack {

@@ -199,6 +199,7 @@ pub fn human_size(bytes: u64) -> String {
 /// memory. The size the file claims is only a first, cheap refusal.
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let mut expected = 0;
     if let Ok(meta) = file.metadata() {
         if meta.is_dir() {
             return Err(ReadError::Io(std::io::Error::other("it is a directory")));
@@ -206,14 +207,25 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         if meta.is_file() && meta.len() > limit {
             return Err(ReadError::TooLarge { limit });
         }
+        if meta.is_file() {
+            expected = meta.len() as usize;
+        }
     }
-    read_limited_from(file, limit)
+    read_into(file, limit, Vec::with_capacity(expected + 1))
 }
 
 /// Read all of `input` (standard input, a pipe), but never more than `limit` bytes.
 pub fn read_limited_from(input: impl std::io::Read, limit: u64) -> Result<Vec<u8>, ReadError> {
+    read_into(input, limit, Vec::new())
+}
+
+/// Reads into `bytes` (sized for a file's length, so that reading it is one allocation).
+fn read_into(
+    input: impl std::io::Read,
+    limit: u64,
+    mut bytes: Vec<u8>,
+) -> Result<Vec<u8>, ReadError> {
     use std::io::Read;
-    let mut bytes = Vec::new();
     input
         .take(limit + 1)
         .read_to_end(&mut bytes)

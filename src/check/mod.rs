@@ -19,17 +19,17 @@ use eval::{interpolate, Item};
 
 /// Run every rule of a pack on a plan, except those in `handled`: rules a more specific pack
 /// already ran or dropped (the lower pack in the chain wins). Adds what it runs to `handled`.
-pub fn check_plan(
+pub fn check_plan<'r>(
     plan: &Plan,
-    pack: &ResolvedPack,
+    pack: &'r ResolvedPack,
     registry: &Registry,
-    handled: &mut HashSet<String>,
+    handled: &mut rustc_hash::FxHashSet<&'r str>,
 ) -> Vec<Finding> {
-    handled.extend(pack.dropped.iter().map(|d| d.id.clone()));
+    handled.extend(pack.dropped.iter().map(|d| d.id.as_str()));
     let keys = KeyCache::new(&pack.normalizer);
     let mut findings = Vec::new();
     for rule in &pack.rules {
-        if handled.insert(rule.id.clone()) && rule_applies(rule, plan) {
+        if handled.insert(rule.id.as_str()) && rule_applies(rule, plan) {
             // Bounded while it runs: a plan with a million bad entries must not make a
             // million findings first.
             let mut out = Bounded::new(MAX_FINDINGS_PER_RULE);
@@ -74,11 +74,38 @@ fn finding(rule: &ResolvedRule, span: Span, label: String) -> Finding {
 /// A name's key (filler words removed) and its folded form.
 type NameForms = (Rc<str>, Rc<str>);
 
+/// Names' forms and units' declared forms already computed on this thread, across plans: plans
+/// of a run name the same actions and the same bodies over and over (市科协, 教育局), and
+/// normalising them was a fifth of a bulk run. Keyed by the normaliser's (or matcher's) id, so
+/// that packs loaded anew never see another's keys; emptied when large.
+#[derive(Default)]
+struct RunMemo {
+    /// By normaliser id, then name.
+    forms: rustc_hash::FxHashMap<u64, rustc_hash::FxHashMap<Box<str>, NameForms>>,
+    /// By matcher id, then key: the index of the longest declared form in it.
+    units: rustc_hash::FxHashMap<u64, rustc_hash::FxHashMap<Rc<str>, Option<usize>>>,
+}
+
+/// Entries each memo holds before it is emptied: a run's distinct names are a few thousand.
+const MEMO_LIMIT: usize = 50_000;
+
+thread_local! {
+    static MEMO: RefCell<RunMemo> = RefCell::new(RunMemo::default());
+}
+
 /// Normalised and folded names of one plan, computed once: every rule of a pack compares the
 /// same names.
 struct KeyCache<'p> {
     normalizer: &'p Normalizer,
-    keys: RefCell<HashMap<&'p str, NameForms>>,
+    /// By the name's place in the plan (address and length): the plan's strings stay put while
+    /// it is checked, and a place hashes faster than the text.
+    keys: RefCell<rustc_hash::FxHashMap<(usize, usize), NameForms>>,
+    /// Whether a name (by place) denotes a declared one (by address): rules about the same
+    /// requirement ask again.
+    matched: RefCell<rustc_hash::FxHashMap<(usize, usize, usize), bool>>,
+    /// Texts folded, by place: `means` reads measures' and safeguards' texts for every
+    /// requirement.
+    folded: RefCell<rustc_hash::FxHashMap<(usize, usize), Rc<str>>>,
     /// Every unit the plan names with the declared form it contains, found once for the rules
     /// about units (`consistent units`, `current units`).
     units: std::cell::OnceCell<Vec<UnitMention<'p>>>,
@@ -95,23 +122,53 @@ impl<'p> KeyCache<'p> {
     fn new(normalizer: &'p Normalizer) -> Self {
         KeyCache {
             normalizer,
-            keys: RefCell::new(HashMap::new()),
+            keys: RefCell::new(Default::default()),
+            matched: RefCell::new(Default::default()),
+            folded: RefCell::new(Default::default()),
             units: std::cell::OnceCell::new(),
         }
     }
 
     /// The name's key (filler words removed) and its folded form.
     fn forms(&self, name: &'p str) -> (Rc<str>, Rc<str>) {
-        if let Some((k, f)) = self.keys.borrow().get(name) {
+        let place = (name.as_ptr() as usize, name.len());
+        if let Some((k, f)) = self.keys.borrow().get(&place) {
             return (Rc::clone(k), Rc::clone(f));
         }
-        let folded = fold(name);
-        let f: Rc<str> = folded.as_str().into();
-        let k: Rc<str> = self.normalizer.key_of_folded(folded).into();
+        let id = self.normalizer.id();
+        let (k, f) = MEMO.with_borrow_mut(|memo| {
+            // Packs loaded again and again (an editor session) leave old ids behind.
+            if memo.forms.len() > 8 && !memo.forms.contains_key(&id) {
+                memo.forms.clear();
+            }
+            let forms = memo.forms.entry(id).or_default();
+            if let Some(known) = forms.get(name) {
+                return known.clone();
+            }
+            let folded = fold(name);
+            let f: Rc<str> = folded.as_str().into();
+            let k: Rc<str> = self.normalizer.key_of_folded(folded).into();
+            if forms.len() >= MEMO_LIMIT {
+                forms.clear();
+            }
+            forms.insert(name.into(), (Rc::clone(&k), Rc::clone(&f)));
+            (k, f)
+        });
         self.keys
             .borrow_mut()
-            .insert(name, (Rc::clone(&k), Rc::clone(&f)));
+            .insert(place, (Rc::clone(&k), Rc::clone(&f)));
         (k, f)
+    }
+
+    /// A text of the plan folded (see [`fold`]), once.
+    fn folded(&self, text: &'p str) -> Rc<str> {
+        let place = (text.as_ptr() as usize, text.len());
+        if let Some(f) = self.folded.borrow().get(&place) {
+            return Rc::clone(f);
+        }
+        let f: Rc<str> = fold(text).into();
+        self.folded.borrow_mut().insert(place, Rc::clone(&f));
+        f
     }
 
     fn key(&self, name: &'p str) -> Rc<str> {
@@ -124,7 +181,23 @@ impl<'p> KeyCache<'p> {
                 .into_iter()
                 .map(|name| {
                     let key = self.key(&name.value);
-                    let form = matcher.best(&key);
+                    let id = matcher.id();
+                    let index = MEMO.with_borrow_mut(|memo| {
+                        if memo.units.len() > 8 && !memo.units.contains_key(&id) {
+                            memo.units.clear();
+                        }
+                        let units = memo.units.entry(id).or_default();
+                        if let Some(index) = units.get(&*key) {
+                            return *index;
+                        }
+                        let index = matcher.best_index(&key);
+                        if units.len() >= MEMO_LIMIT {
+                            units.clear();
+                        }
+                        units.insert(Rc::clone(&key), index);
+                        index
+                    });
+                    let form = index.and_then(|i| matcher.form(i));
                     UnitMention { name, key, form }
                 })
                 .collect()
@@ -132,8 +205,18 @@ impl<'p> KeyCache<'p> {
     }
 
     fn matches(&self, name: &'p str, declared: &ResolvedName) -> bool {
+        let place = (
+            name.as_ptr() as usize,
+            name.len(),
+            declared as *const ResolvedName as usize,
+        );
+        if let Some(&known) = self.matched.borrow().get(&place) {
+            return known;
+        }
         let (key, folded) = self.forms(name);
-        declared.matches(&key, &folded)
+        let found = declared.matches(&key, &folded);
+        self.matched.borrow_mut().insert(place, found);
+        found
     }
 }
 
@@ -168,8 +251,10 @@ fn present<'p>(
             .iter()
             .any(|s| keys.matches(&s.name.value, name))
     };
-    let says =
-        |text: &Option<Sp<String>>| text.as_ref().is_some_and(|t| name.means(&fold(&t.value)));
+    let says = |text: &'p Option<Sp<String>>| {
+        text.as_ref()
+            .is_some_and(|t| name.means(&keys.folded(&t.value)))
+    };
     match kind {
         SectionKind::Safeguard => {
             by_heading(kind) || plan.safeguards.items.iter().any(|s| says(&s.text))
@@ -213,7 +298,11 @@ pub fn locate_sections<'p>(plan: &'p Plan, pack: &'p ResolvedPack, key: &str) ->
         .safeguards
         .items
         .iter()
-        .filter(|s| s.text.as_ref().is_some_and(|t| name.means(&fold(&t.value))))
+        .filter(|s| {
+            s.text
+                .as_ref()
+                .is_some_and(|t| name.means(&keys.folded(&t.value)))
+        })
         .collect();
     if !said.is_empty() {
         return said;
@@ -436,8 +525,8 @@ fn run_rule<'p>(
                         .safeguards
                         .items
                         .iter()
-                        .any(|s| declared.means(&fold(&s.name.value)))
-                        || said.iter().any(|t| declared.means(&fold(&t.value)));
+                        .any(|s| declared.means(&keys.folded(&s.name.value)))
+                        || said.iter().any(|t| declared.means(&keys.folded(&t.value)));
                     if !stated {
                         let span = plan.safeguards.span.unwrap_or(plan.span);
                         let mut f = finding(
@@ -465,7 +554,7 @@ fn run_rule<'p>(
                             texts.push(&m.title.value);
                             texts.extend(m.text.iter().map(|t| t.value.as_str()));
                         }
-                        if !texts.iter().any(|t| declared.means(&fold(t))) {
+                        if !texts.iter().any(|t| declared.means(&keys.folded(t))) {
                             let mut f = finding(
                                 rule,
                                 section.name.span,

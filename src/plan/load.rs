@@ -367,21 +367,22 @@ impl Loader {
         let Some(value) = self.get(t, key, false) else {
             return Units::default();
         };
-        let path = join(&t.path, key);
+        // Paths are written only into messages: made when one is needed.
+        let path = || join(&t.path, key);
         let DeValue::Array(array) = value.get_ref() else {
             self.wrong_type(
                 value.span().into(),
-                &path,
+                &path(),
                 "an array of strings",
                 value.get_ref(),
             );
             return Units::default();
         };
-        let mut names = Vec::new();
+        let mut names = Vec::with_capacity(array.len());
         for element in array.iter() {
             match element.get_ref() {
                 DeValue::String(s) => names.push(Sp::new(s.to_string(), element.span().into())),
-                other => self.wrong_type(element.span().into(), &path, "a string", other),
+                other => self.wrong_type(element.span().into(), &path(), "a string", other),
             }
         }
         Units {
@@ -417,14 +418,14 @@ impl Loader {
 
     fn number(&mut self, t: &TableRead<'_, '_>, key: &str) -> Option<Sp<f64>> {
         let value = self.get(t, key, false)?;
-        let path = join(&t.path, key);
+        let path = || join(&t.path, key);
         let number = match value.get_ref() {
             DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
                 .ok()
                 .map(|n| n as f64),
             DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
             other => {
-                self.wrong_type(value.span().into(), &path, "a number", other);
+                self.wrong_type(value.span().into(), &path(), "a number", other);
                 return None;
             }
         };
@@ -433,7 +434,7 @@ impl Loader {
             _ => {
                 self.error(
                     value.span().into(),
-                    format!("`{path}` must be a finite number"),
+                    format!("`{}` must be a finite number", path()),
                     "not a usable number",
                 );
                 None

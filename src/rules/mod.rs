@@ -176,6 +176,9 @@ pub struct ResolvedPack {
     pub document: String,
     /// Every document number of this pack and the packs it extends, this pack's first.
     pub chain_documents: Vec<String>,
+    /// `chain_documents` read as numbers (and folded, for those that are not), once: every
+    /// plan's basis is compared with them.
+    chain_numbers: Vec<(Option<normalize::DocumentNumber>, String)>,
     pub period: (i64, i64),
     pub is_abstract: bool,
     pub levels: Vec<Level>,
@@ -213,6 +216,8 @@ pub struct ResolvedPack {
 pub struct UnitMatcher {
     automaton: Option<aho_corasick::AhoCorasick>,
     patterns: Vec<UnitForm>,
+    /// Tells matchers apart for caches across plans.
+    id: u64,
 }
 
 /// A written form of a declared unit.
@@ -254,7 +259,26 @@ impl UnitMatcher {
         UnitMatcher {
             automaton,
             patterns,
+            id: normalize::unique_id(),
         }
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The form at `index` of [`UnitMatcher::best_index`].
+    pub fn form(&self, index: usize) -> Option<&UnitForm> {
+        self.patterns.get(index)
+    }
+
+    /// The index of the longest form `key` contains.
+    pub fn best_index(&self, key: &str) -> Option<usize> {
+        let automaton = self.automaton.as_ref()?;
+        automaton
+            .find_overlapping_iter(key)
+            .map(|m| m.pattern().as_usize())
+            .max_by_key(|&i| self.patterns[i].form.chars().count())
     }
 
     /// The longest form `key` contains.
@@ -279,8 +303,8 @@ impl ResolvedPack {
         // The region decides the province; the basis decides only where the region names no
         // province (a Jiangsu plan citing Henan's plan is still a Jiangsu plan).
         let cited = !in_region
-            && plan.basis.iter().any(|b| self.cites_own(&b.value))
-            && plan.province().is_none();
+            && plan.province().is_none()
+            && plan.basis.iter().any(|b| self.cites_own(&b.value));
         !self.is_abstract
             && start <= self.period.1
             && end >= self.period.0
@@ -299,15 +323,19 @@ impl ResolvedPack {
             let cited = normalize::fold(cited);
             return self.titles.iter().any(|t| cited.contains(t.as_str()));
         }
-        self.chain_documents[..own]
+        let cited_number = normalize::DocumentNumber::parse(cited);
+        self.chain_numbers[..own]
             .iter()
-            .any(|d| same_document(d, cited))
+            .any(|known| same_parsed(known, &cited_number, cited))
             || cites_title(&self.titles, cited)
     }
 
     /// Whether a cited document (by number or title) is one of the chain's.
     pub fn chain_cites(&self, cited: &str) -> bool {
-        self.chain_documents.iter().any(|d| same_document(d, cited))
+        let cited_number = normalize::DocumentNumber::parse(cited);
+        self.chain_numbers
+            .iter()
+            .any(|known| same_parsed(known, &cited_number, cited))
             || cites_title(&self.titles, cited)
             || cites_title(&self.ancestor_titles, cited)
     }
@@ -819,6 +847,12 @@ impl Registry {
                 .cloned()
                 .chain(ancestor_documents.iter().cloned())
                 .collect(),
+            chain_numbers: header
+                .documents
+                .iter()
+                .chain(ancestor_documents.iter())
+                .map(|d| (normalize::DocumentNumber::parse(d), normalize::fold(d)))
+                .collect(),
             ancestor_document_count: ancestor_documents.len(),
             titles: if header.is_abstract {
                 Vec::new()
@@ -971,6 +1005,18 @@ fn cites_title(titles: &[String], cited: &str) -> bool {
     }
     let cited = normalize::fold(cited);
     titles.iter().any(|t| cited.contains(t.as_str()))
+}
+
+/// [`same_document`] with the first side already read: (its number, its folded form).
+fn same_parsed(
+    known: &(Option<normalize::DocumentNumber>, String),
+    number: &Option<normalize::DocumentNumber>,
+    cited: &str,
+) -> bool {
+    match (&known.0, number) {
+        (Some(x), Some(y)) => x == y,
+        _ => known.1 == normalize::fold(cited),
+    }
 }
 
 /// Whether two document numbers are the same document, whatever brackets and spaces they use.

@@ -7,6 +7,14 @@
 pub struct Normalizer {
     /// Filler words, longest first so that a longer word is removed before its parts.
     ignore: Vec<String>,
+    /// Tells normalisers apart for caches of keys across plans (a copy keeps it: same words).
+    id: u64,
+}
+
+/// A number no other normaliser or matcher made in this process has.
+pub(crate) fn unique_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Normalizer {
@@ -18,7 +26,15 @@ impl Normalizer {
             .collect();
         ignore.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
         ignore.dedup();
-        Normalizer { ignore }
+        Normalizer {
+            ignore,
+            id: unique_id(),
+        }
+    }
+
+    /// What tells this normaliser's keys from another's in a cache.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     pub fn key(&self, name: &str) -> String {
