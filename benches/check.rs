@@ -208,9 +208,70 @@ fn peer(c: &mut Criterion) {
     g.finish();
 }
 
+/// Document import against its floor, on the same bytes: the floor decodes (encoding_rs, as the
+/// reader does; for a .docx, after unzipping word/document.xml) and splits lines; import reads
+/// the document (decoding, or unzipping and XML for .docx, or the compound file for .doc, or
+/// parsing a web page) and builds the plan. Throughput in bytes of the file.
+fn import(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let vocabulary = planlint::import::Vocabulary::from_registry(builtin());
+    let files = [
+        ("txt", "tests/fixtures/texts/changzhi-city-2021-2025.txt"),
+        ("docx", "tests/fixtures/doc/changzhi-city-2021-2025.docx"),
+        ("doc", "tests/fixtures/doc/changzhi-city-2021-2025.doc"),
+        ("html", "tests/fixtures/html/changzhi-city-2021-2025.html"),
+    ];
+    let mut g = c.benchmark_group("import-changzhi");
+    for (kind, path) in files {
+        let Ok(bytes) = std::fs::read(root.join(path)) else {
+            continue;
+        };
+        let name = path.rsplit('/').next().unwrap_or(path).to_owned();
+        g.throughput(criterion::Throughput::Bytes(bytes.len() as u64));
+        g.bench_with_input(
+            BenchmarkId::new("floor: decode + lines", kind),
+            &bytes,
+            |b, bytes| {
+                b.iter(|| {
+                    let bytes = black_box(bytes);
+                    if kind == "docx" {
+                        use std::io::Read;
+                        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+                        let mut xml = Vec::new();
+                        zip.by_name("word/document.xml")
+                            .unwrap()
+                            .read_to_end(&mut xml)
+                            .unwrap();
+                        let (text, _, _) = encoding_rs::UTF_8.decode(&xml);
+                        return text.lines().count();
+                    }
+                    let (text, _, _) = encoding_rs::UTF_8.decode(bytes);
+                    text.lines().count()
+                })
+            },
+        );
+        g.bench_with_input(
+            BenchmarkId::new("planlint: read + import", kind),
+            &bytes,
+            |b, bytes| {
+                b.iter(|| {
+                    let document =
+                        planlint::import::read_document(&name, black_box(bytes)).unwrap();
+                    let (text, structure) = planlint::import::Structure::of(document);
+                    let source = SourceFile::new(&name, text);
+                    planlint::import::import_document(&source, &structure, &vocabulary)
+                        .map(|i| i.plan.actions.items.len())
+                        .unwrap_or(0)
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
-    targets = editor, startup, scaling, peer
+    targets = editor, startup, scaling, peer, import
 }
 criterion_main!(benches);

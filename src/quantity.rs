@@ -126,6 +126,10 @@ pub struct Percent {
 
 /// Every percentage in a text: 15%, １６％, 14.5 %, 百分之十六.
 pub fn percents(text: &str) -> Vec<Percent> {
+    // Every form has 百分之, a percent sign or 百分点: a sentence without them has none.
+    if !text.contains(['%', '％', '百']) {
+        return Vec::new();
+    }
     static PCT: OnceLock<Regex> = OnceLock::new();
     let pct = re(
         &PCT,
@@ -216,6 +220,10 @@ pub fn hedge_of(text: &str, bound: &Bounded) -> Option<&'static str> {
 /// The year a clause is qualified by: 到2025年, 2025年末/底/前, 力争2025年, 二〇二五年, or the end
 /// of a five-year period (“十四五”末, 十四五期末, “十四五”时期末) — the last in the text wins.
 pub fn year_in(text: &str) -> Option<i64> {
+    // Both forms end in 年 or 末: most sentences have neither, and skip the search.
+    if !text.contains(['年', '末']) {
+        return None;
+    }
     static YEAR: OnceLock<Regex> = OnceLock::new();
     let year = re(
         &YEAR,

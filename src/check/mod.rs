@@ -82,9 +82,13 @@ type NameForms = (Rc<str>, Rc<str>);
 struct RunMemo {
     /// By normaliser id, then name.
     forms: rustc_hash::FxHashMap<u64, rustc_hash::FxHashMap<Box<str>, NameForms>>,
-    /// By matcher id, then key: the index of the longest declared form in it.
-    units: rustc_hash::FxHashMap<u64, rustc_hash::FxHashMap<Rc<str>, Option<usize>>>,
+    /// By matcher id (and normaliser id), then unit name: its key and the index of the
+    /// longest declared form in it.
+    units: rustc_hash::FxHashMap<(u64, u64), rustc_hash::FxHashMap<Box<str>, UnitSeen>>,
 }
+
+/// A unit name's key and the index of the longest declared form in it.
+type UnitSeen = (Rc<str>, Option<usize>);
 
 /// Entries each memo holds before it is emptied: a run's distinct names are a few thousand.
 const MEMO_LIMIT: usize = 50_000;
@@ -122,8 +126,14 @@ impl<'p> KeyCache<'p> {
     fn new(normalizer: &'p Normalizer) -> Self {
         KeyCache {
             normalizer,
-            keys: RefCell::new(Default::default()),
-            matched: RefCell::new(Default::default()),
+            keys: RefCell::new(rustc_hash::FxHashMap::with_capacity_and_hasher(
+                128,
+                Default::default(),
+            )),
+            matched: RefCell::new(rustc_hash::FxHashMap::with_capacity_and_hasher(
+                256,
+                Default::default(),
+            )),
             folded: RefCell::new(Default::default()),
             units: std::cell::OnceCell::new(),
         }
@@ -180,22 +190,26 @@ impl<'p> KeyCache<'p> {
             all_units(plan)
                 .into_iter()
                 .map(|name| {
-                    let key = self.key(&name.value);
-                    let id = matcher.id();
-                    let index = MEMO.with_borrow_mut(|memo| {
-                        if memo.units.len() > 8 && !memo.units.contains_key(&id) {
-                            memo.units.clear();
-                        }
-                        let units = memo.units.entry(id).or_default();
-                        if let Some(index) = units.get(&*key) {
-                            return *index;
-                        }
+                    let id = (matcher.id(), self.normalizer.id());
+                    let known = MEMO.with_borrow(|memo| {
+                        memo.units
+                            .get(&id)
+                            .and_then(|u| u.get(name.value.as_str()).cloned())
+                    });
+                    let (key, index) = known.unwrap_or_else(|| {
+                        let key = self.key(&name.value);
                         let index = matcher.best_index(&key);
-                        if units.len() >= MEMO_LIMIT {
-                            units.clear();
-                        }
-                        units.insert(Rc::clone(&key), index);
-                        index
+                        MEMO.with_borrow_mut(|memo| {
+                            if memo.units.len() > 8 && !memo.units.contains_key(&id) {
+                                memo.units.clear();
+                            }
+                            let units = memo.units.entry(id).or_default();
+                            if units.len() >= MEMO_LIMIT {
+                                units.clear();
+                            }
+                            units.insert(name.value.as_str().into(), (Rc::clone(&key), index));
+                        });
+                        (key, index)
                     });
                     let form = index.and_then(|i| matcher.form(i));
                     UnitMention { name, key, form }

@@ -214,7 +214,12 @@ fn second_copy(lines: &[(usize, &str)]) -> Option<usize> {
     if first.chars().count() < 6 {
         return None;
     }
+    let first_char = first.chars().next()?;
     (lines.len() / 4 + 1..lines.len()).find(|&i| {
+        // Most lines start otherwise: only those that could begin the copy are joined.
+        if !lines[i].1.starts_with(first_char) {
+            return false;
+        }
         let mut joined = String::new();
         for (_, l) in &lines[i..] {
             joined.push_str(&compact(l));

@@ -134,6 +134,29 @@ impl DocumentNumber {
     /// Reads any bracket form plans use — 〔2021〕 [2021] ［2021］ (2021) （2021） 【2021】 —
     /// with or without spaces.
     pub fn parse(text: &str) -> Option<Self> {
+        // A plan's basis is compared with every pack's documents: each entry is read once per
+        // thread, not once per comparison.
+        thread_local! {
+            static READ: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Option<DocumentNumber>>> =
+                Default::default();
+        }
+        if text.len() > 200 {
+            return Self::parse_uncached(text);
+        }
+        READ.with_borrow_mut(|read| {
+            if let Some(known) = read.get(text) {
+                return known.clone();
+            }
+            let number = Self::parse_uncached(text);
+            if read.len() >= 10_000 {
+                read.clear();
+            }
+            read.insert(text.into(), number.clone());
+            number
+        })
+    }
+
+    fn parse_uncached(text: &str) -> Option<Self> {
         // Full-width digits as ASCII; spaces dropped.
         let text: String = text
             .chars()
