@@ -59,15 +59,7 @@ pub fn read_doc(bytes: &[u8]) -> Result<DocumentText, ReadError> {
     let pieces = pieces(&table, &fib)?;
     let paragraphs = paragraph_runs(&word, &table, &fib);
     let chars = characters(&word, &pieces, fib.text_length)?;
-    let text = assemble(&chars, &paragraphs);
-    let (text, tables) = text.finish();
-    if text.trim().is_empty() {
-        return Err(ReadError::Empty);
-    }
-    Ok(DocumentText {
-        tables,
-        ..DocumentText::plain(text, "doc")
-    })
+    assemble(&chars, &paragraphs).into_document("doc")
 }
 
 fn encrypted() -> ReadError {
@@ -560,4 +552,68 @@ mod tests {
     }
 
     use std::io::Write;
+}
+
+#[cfg(test)]
+mod pieces_tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A Word 97 file made by hand: a FIB, a text of `text` bytes at 1024 in one piece, 8-bit
+    /// (windows-1252) when `compressed`.
+    fn word_file(text: &[u8], chars: usize, compressed: bool) -> Vec<u8> {
+        let mut word = vec![0u8; 1024];
+        word[0..2].copy_from_slice(&0xA5ECu16.to_le_bytes());
+        word[2..4].copy_from_slice(&0x00C1u16.to_le_bytes());
+        word[32] = 14;
+        word[62] = 22;
+        word[76..80].copy_from_slice(&(chars as u32).to_le_bytes());
+        let clx_at = 62 + 2 + 22 * 4 + 2 + 33 * 8;
+        let clx = [
+            vec![2u8],
+            16u32.to_le_bytes().to_vec(),
+            0u32.to_le_bytes().to_vec(),
+            (chars as u32).to_le_bytes().to_vec(),
+            vec![0, 0],
+            if compressed {
+                ((1024u32 * 2) | 0x4000_0000).to_le_bytes().to_vec()
+            } else {
+                1024u32.to_le_bytes().to_vec()
+            },
+            vec![0, 0],
+        ]
+        .concat();
+        word[clx_at + 4..clx_at + 8].copy_from_slice(&(clx.len() as u32).to_le_bytes());
+        word.extend_from_slice(text);
+        let mut out = Cursor::new(Vec::new());
+        {
+            let mut cf = cfb::CompoundFile::create(&mut out).unwrap();
+            cf.create_stream("/WordDocument")
+                .unwrap()
+                .write_all(&word)
+                .unwrap();
+            cf.create_stream("/0Table")
+                .unwrap()
+                .write_all(&clx)
+                .unwrap();
+        }
+        out.into_inner()
+    }
+
+    #[test]
+    fn eight_bit_and_utf16_pieces_are_read() {
+        // windows-1252: é, curly quotes; a field's instruction left out, its result kept.
+        let latin = b"Caf\xe9 \x93quoted\x94\r\x13 HYPERLINK x \x14link\x15 end\r";
+        let doc = word_file(latin, latin.len(), true);
+        assert_eq!(read_doc(&doc).unwrap().text, "Café “quoted”\nlink end\n");
+        let chinese: Vec<u8> = "二、提升行动\r"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let doc = word_file(&chinese, 7, false);
+        assert_eq!(read_doc(&doc).unwrap().text, "二、提升行动\n");
+        // A piece that runs past the stream is refused.
+        let doc = word_file(&chinese, 7_000, false);
+        assert!(read_doc(&doc).unwrap_err().to_string().contains("damaged"));
+    }
 }

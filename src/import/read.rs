@@ -229,6 +229,18 @@ impl TextBuilder {
         });
     }
 
+    /// The document read, or [`ReadError::Empty`] when it holds no text.
+    pub fn into_document(self, read_as: &str) -> Result<DocumentText, ReadError> {
+        let (text, tables) = self.finish();
+        if text.trim().is_empty() {
+            return Err(ReadError::Empty);
+        }
+        Ok(DocumentText {
+            tables,
+            ..DocumentText::plain(text, read_as)
+        })
+    }
+
     /// The text and tables, every open table closed.
     pub fn finish(mut self) -> (String, Vec<Table>) {
         while !self.open.is_empty() {
@@ -509,14 +521,7 @@ fn read_docx(bytes: &[u8]) -> Result<DocumentText, ReadError> {
             _ => {}
         }
     }
-    let (text, tables) = out.finish();
-    if text.trim().is_empty() {
-        return Err(ReadError::Empty);
-    }
-    Ok(DocumentText {
-        tables,
-        ..DocumentText::plain(text, "docx")
-    })
+    out.into_document("docx")
 }
 
 #[cfg(test)]
