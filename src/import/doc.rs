@@ -470,7 +470,6 @@ fn assemble(chars: &[Char], paragraphs: &[Paragraph]) -> TextBuilder {
                         }
                         out.end_cell(merged.get(i).copied().unwrap_or(false));
                     }
-                    out.end_row();
                     line.clear();
                     row.open.clear();
                     previous_cell_end = false;

@@ -745,7 +745,6 @@ impl Walker {
                     }
                     match name {
                         "td" | "th" => self.out.end_cell(false),
-                        "tr" => self.out.end_row(),
                         "table" => self.out.end_table(),
                         _ => {}
                     }

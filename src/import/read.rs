@@ -88,7 +88,7 @@ pub struct Table {
 pub(crate) struct TextBuilder {
     pub text: String,
     pub tables: Vec<Table>,
-    /// Open tables: (table, start of the open cell, rows still to be filled by row spans).
+    /// The tables being read, innermost last.
     open: Vec<OpenTable>,
 }
 
@@ -125,6 +125,7 @@ impl TextBuilder {
         });
     }
 
+    /// Starts a row (a row ends where the next starts, or the table does).
     pub fn start_row(&mut self) {
         if let Some(t) = self.open.last_mut() {
             if t.rows.is_empty() {
@@ -209,8 +210,6 @@ impl TextBuilder {
             }
         }
     }
-
-    pub fn end_row(&mut self) {}
 
     pub fn end_table(&mut self) {
         self.end_paragraph();
@@ -498,7 +497,6 @@ fn read_docx(bytes: &[u8]) -> Result<DocumentText, ReadError> {
                     paragraph.clear();
                 }
                 b"tc" => out.end_cell(merged_above),
-                b"tr" => out.end_row(),
                 b"tbl" => out.end_table(),
                 _ => {}
             },
