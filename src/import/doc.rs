@@ -600,6 +600,31 @@ mod pieces_tests {
     }
 
     #[test]
+    fn a_row_definition_says_which_cells_continue_the_one_above() {
+        // TDefTableOperand: cb, two columns, three boundaries, two TC80 (20 bytes each) whose
+        // tcgrf has vertMerge 3 (first of a merge) and 1 (continues it).
+        let mut operand = vec![0u8, 0, 2];
+        operand.extend([0u8; 6]);
+        for vert_merge in [3u16, 1] {
+            let mut tc = vec![0u8; 20];
+            tc[0..2].copy_from_slice(&(vert_merge << 5).to_le_bytes());
+            operand.extend(tc);
+        }
+        let cb = (operand.len() - 2 + 1) as u16;
+        operand[0..2].copy_from_slice(&cb.to_le_bytes());
+        assert_eq!(merges(&operand), [false, true]);
+        // Cut short: the cells it has.
+        assert_eq!(merges(&operand[..30]), [false]);
+        // In a paragraph's properties, after other sprms.
+        let mut sprms = vec![0x16, 0x24, 1, 0x17, 0x24, 1, 0x08, 0xD6];
+        sprms.extend(&operand);
+        let mut paragraph = Paragraph::default();
+        read_sprms(&sprms, &mut paragraph);
+        assert!(paragraph.in_table && paragraph.row_end);
+        assert_eq!(paragraph.merged_above, [false, true]);
+    }
+
+    #[test]
     fn eight_bit_and_utf16_pieces_are_read() {
         // windows-1252: é, curly quotes; a field's instruction left out, its result kept.
         let latin = b"Caf\xe9 \x93quoted\x94\r\x13 HYPERLINK x \x14link\x15 end\r";

@@ -544,6 +544,63 @@ mod tests {
         assert_eq!(read_document("x.txt", &bytes).unwrap().text, "二、提升行动");
     }
 
+    /// A .docx whose body is `body` (WordprocessingML inside w:body).
+    fn docx_of(body: &str) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut out);
+            zip.start_file(
+                "word/document.xml",
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+            write!(
+                zip,
+                "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+            )
+            .unwrap();
+            zip.finish().unwrap();
+        }
+        out.into_inner()
+    }
+
+    #[test]
+    fn docx_tables_keep_their_grid_across_merged_cells() {
+        let cell = |props: &str, text: &str| {
+            format!("<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>")
+        };
+        let body = format!(
+            "<w:p><w:r><w:t>附件</w:t></w:r></w:p><w:tbl>\
+             <w:tr>{}{}</w:tr>\
+             <w:tr>{}{}</w:tr>\
+             <w:tr>{}{}</w:tr>\
+             <w:tr>{}</w:tr></w:tbl>",
+            cell("", "任务"),
+            cell("", "牵头单位"),
+            cell("", "甲"),
+            cell("<w:vMerge w:val=\"restart\"/>", "市科协"),
+            cell("", "乙"),
+            cell("<w:vMerge/>", ""),
+            cell("<w:gridSpan w:val=\"2\"/>", "二、重点工程"),
+        );
+        let read = read_document("t.docx", &docx_of(&body)).unwrap();
+        let table = &read.tables[0];
+        let at = |r: usize, c: usize| &read.text[table.rows[r][c].clone()];
+        assert_eq!((at(0, 0), at(0, 1)), ("任务", "牵头单位"));
+        // The cell merged down gives its text to the row below; the one spanning two columns is
+        // at both.
+        assert_eq!((at(2, 0), at(2, 1)), ("乙", "市科协"));
+        assert_eq!((at(3, 0), at(3, 1)), ("二、重点工程", "二、重点工程"));
+        // Every cell is a paragraph of the text too.
+        assert!(
+            read.text
+                .starts_with("附件\n任务\n牵头单位\n甲\n市科协\n乙\n"),
+            "{}",
+            read.text
+        );
+    }
+
     #[test]
     fn bad_input_is_refused() {
         assert_eq!(read_document("x.txt", b""), Err(ReadError::Empty));
