@@ -69,9 +69,12 @@ const BLOCKS: &[&str] = &[
     "br",
 ];
 
+/// A label and the field it names, if planlint reads that field.
+type Label = (&'static str, Option<MetaKey>);
+
 /// The labels of disclosure tables, compacted (no spaces, no colon): the four read, and the
 /// others, which end a value written after them in the same cell.
-const LABELS: &[(&str, Option<MetaKey>)] = &[
+const LABELS: &[Label] = &[
     ("标题", Some(MetaKey::Title)),
     ("名称", Some(MetaKey::Title)),
     ("文件名称", Some(MetaKey::Title)),
@@ -448,6 +451,7 @@ fn title_before<'a>(
 /// A labelled value of the disclosure table and the elements it was read from.
 #[derive(Debug)]
 struct Field {
+    label: &'static str,
     key: Option<MetaKey>,
     value: String,
     nodes: Vec<NodeId>,
@@ -472,7 +476,7 @@ fn disclosure_fields<'a>(root: NodeRef<'a, Node>, article: &[NodeRef<'a, Node>])
             continue;
         }
         let count = labelled.len();
-        for (n, (label, value)) in labelled.into_iter().enumerate() {
+        for (n, (label, key, value)) in labelled.into_iter().enumerate() {
             let mut nodes = vec![*node];
             let mut value = value;
             // A label alone in its cell: the value is the next cell (when not a label itself).
@@ -486,18 +490,15 @@ fn disclosure_fields<'a>(root: NodeRef<'a, Node>, article: &[NodeRef<'a, Node>])
                 }
             }
             fields.push(Field {
-                key: label,
+                label,
+                key,
                 value,
                 nodes,
             });
         }
     }
-    let distinct: HashSet<String> = fields
-        .iter()
-        .map(|f| format!("{:?}", f.key.map(|k| k.zh())))
-        .collect();
-    let labels_found = fields.len();
-    if labels_found < 2 || distinct.len() < 2 {
+    let distinct: HashSet<&str> = fields.iter().map(|f| f.label).collect();
+    if distinct.len() < 2 {
         return Vec::new();
     }
     // The article's own lines are never fields (a text that says 标题：… in passing).
@@ -547,57 +548,63 @@ fn disclosure_block(fields: &[Field], root: NodeRef<'_, Node>) -> Option<NodeId>
     (block_chars <= field_chars * 2 + 40).then_some(block.id())
 }
 
-/// Splits `发文字号：X 成文日期：Y` into its (key, value) pairs; empty when the text does not start
-/// with a label.
-fn split_labels(text: &str) -> Vec<(Option<MetaKey>, String)> {
-    // Positions of labels: at the start, or followed by a colon anywhere.
+/// Splits `发文字号：X 成文日期：Y` into its (label, key, value) triples; empty when the text does
+/// not start with a label.
+fn split_labels(text: &str) -> Vec<(&'static str, Option<MetaKey>, String)> {
+    // The text without spaces (labels are spaced out to align: 标　　题), each character with
+    // its byte offset in the text.
     let chars: Vec<(usize, char)> = text
         .char_indices()
         .filter(|(_, c)| !c.is_whitespace())
         .collect();
     let compacted: String = chars.iter().map(|(_, c)| *c).collect();
-    let mut hits: Vec<(usize, usize, Option<MetaKey>)> = Vec::new(); // (compact char start, end, key)
-    let compact_chars: Vec<char> = compacted.chars().collect();
-    let mut at = 0;
-    while at < compact_chars.len() {
-        let rest: String = compact_chars[at..].iter().collect();
+    // Labels found: (index in `chars` where the label starts, where its value starts, label).
+    let mut hits: Vec<(usize, usize, &'static Label)> = Vec::new();
+    let mut at = 0; // index in `chars`
+    let mut byte = 0; // the same place in `compacted`
+    while at < chars.len() {
+        let rest = &compacted[byte..];
         let label = LABELS
             .iter()
             .filter(|(l, _)| rest.starts_with(l))
             .max_by_key(|(l, _)| l.len());
-        if let Some((l, key)) = label {
-            let end = at + l.chars().count();
-            let colon = matches!(compact_chars.get(end), Some('：' | ':'));
-            let alone = end == compact_chars.len();
-            if (at == 0 && (colon || alone)) || (at > 0 && colon) {
-                hits.push((at, end + usize::from(colon), *key));
-                at = end + usize::from(colon);
+        if let Some(found) = label {
+            let after = &rest[found.0.len()..];
+            let colon = after.starts_with(['：', ':']);
+            // At the start a label may stand alone (its value in the next cell); further on,
+            // only a label followed by a colon ends the value before it.
+            if colon || (at == 0 && after.is_empty()) {
+                let skip = found.0.chars().count() + usize::from(colon);
+                hits.push((at, at + skip, found));
+                byte += found.0.len()
+                    + after
+                        .chars()
+                        .next()
+                        .filter(|_| colon)
+                        .map_or(0, char::len_utf8);
+                at += skip;
                 continue;
             }
         }
         if hits.is_empty() {
             return Vec::new();
         }
+        byte += chars[at].1.len_utf8();
         at += 1;
     }
-    let byte_at = |compact_index: usize| {
-        chars
-            .get(compact_index)
-            .map(|(b, _)| *b)
-            .unwrap_or(text.len())
-    };
+    let byte_at = |index: usize| chars.get(index).map(|(b, _)| *b).unwrap_or(text.len());
     hits.iter()
         .enumerate()
-        .map(|(n, (_, value_start, key))| {
-            let value_end = hits.get(n + 1).map(|h| h.0).unwrap_or(compact_chars.len());
-            let value = if *value_start >= value_end {
+        .map(|(n, &(_, value_start, &(label, key)))| {
+            let value_end = hits.get(n + 1).map(|h| h.0).unwrap_or(chars.len());
+            let value = if value_start >= value_end {
                 String::new()
             } else {
-                text[byte_at(*value_start)..byte_at(value_end)]
+                text[byte_at(value_start)..byte_at(value_end)]
                     .trim()
                     .to_owned()
             };
-            (*key, value)
+            (label, key, value)
         })
         .collect()
 }
@@ -896,6 +903,15 @@ mod tests {
         assert!(doc.metadata.is_empty());
         assert_eq!(doc.body_start, 0);
         assert!(doc.text.contains("标题：不是公开信息"));
+        // The same label twice is still one label; two labels of which one is read are a table.
+        let twice = read("<html><body><p>标题：甲</p><p>标题：乙</p><p>正文第一段很长很长很长很长很长很长很长。</p></body></html>");
+        assert!(twice.metadata.is_empty());
+        let table = read("<html><body><table><tr><td>索引号：</td><td>123</td><td>发文字号：</td><td>某政办〔2021〕1号</td></tr></table><div><p>正文第一段很长很长很长很长很长很长很长。</p><p>正文第二段也很长很长很长很长很长很长。</p></div></body></html>");
+        assert_eq!(table.metadata.len(), 1);
+        assert_eq!(
+            &table.text[table.metadata[0].value.clone()],
+            "某政办〔2021〕1号"
+        );
     }
 
     #[test]
@@ -904,8 +920,12 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                (Some(MetaKey::Number), "某政办〔2021〕80号".to_owned()),
-                (Some(MetaKey::Issued), "2021-12-30".to_owned())
+                (
+                    "发文字号",
+                    Some(MetaKey::Number),
+                    "某政办〔2021〕80号".to_owned()
+                ),
+                ("成文日期", Some(MetaKey::Issued), "2021-12-30".to_owned())
             ]
         );
         assert!(split_labels("字号：大 中 小").is_empty());
@@ -913,8 +933,12 @@ mod tests {
         assert_eq!(
             split_labels("索引号 : 11346509/2012-1563602 文       号 : 赤政办发〔2012〕3号"),
             vec![
-                (None, "11346509/2012-1563602".to_owned()),
-                (Some(MetaKey::Number), "赤政办发〔2012〕3号".to_owned())
+                ("索引号", None, "11346509/2012-1563602".to_owned()),
+                (
+                    "文号",
+                    Some(MetaKey::Number),
+                    "赤政办发〔2012〕3号".to_owned()
+                )
             ]
         );
         assert!(split_labels("标题党不是标签").is_empty());
