@@ -297,12 +297,9 @@ fn declared<'v>(vocabulary: &'v Vocabulary, name: &str) -> Option<(SectionKind, 
         (SectionKind::Action, &vocabulary.actions),
         (SectionKind::Project, &vocabulary.projects),
     ];
-    kinds.iter().find_map(|(kind, names)| {
-        names
-            .iter()
-            .find(|n| n.matches(&key, &folded))
-            .map(|n| (*kind, n))
-    })
+    kinds
+        .iter()
+        .find_map(|(kind, names)| names.first_match(&key, &folded).map(|n| (*kind, n)))
 }
 
 /// The action or project a task's text names by name (实施青少年科学素质提升行动，…).
@@ -314,7 +311,7 @@ fn named_in<'v>(vocabulary: &'v Vocabulary, task: &str) -> Option<(SectionKind, 
     ];
     let mut best: Option<(usize, SectionKind, &ResolvedName)> = None;
     for (kind, names) in kinds {
-        for n in names.iter() {
+        for n in names.names() {
             for written in std::iter::once(&n.canonical).chain(&n.aliases) {
                 let w = fold(written);
                 if w.chars().count() >= 4

@@ -169,22 +169,22 @@ pub fn item_number(line: &str) -> Option<(u32, usize)> {
 }
 
 fn is_noise(line: &str) -> bool {
-    let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-    if compact.is_empty() {
-        return true;
-    }
-    // Page numbers: "12", "-12-", "— 12 —", "第3页".
-    let stripped = compact.trim_matches(|c| matches!(c, '-' | '—' | '–' | '第' | '页'));
-    if !stripped.is_empty()
-        && stripped.len() <= 3
-        && stripped.chars().all(|c| c.is_ascii_digit())
-        && compact.len() <= 12
+    let visible = || line.chars().filter(|c| !c.is_whitespace());
+    // Nothing, or punctuation only. Most lines fail this at their first character.
+    if visible().all(|c| c.is_ascii_punctuation() || "，。、；：“”‘’（）《》—…·".contains(c))
     {
         return true;
     }
-    compact
-        .chars()
-        .all(|c| c.is_ascii_punctuation() || "，。、；：“”‘’（）《》—…·".contains(c))
+    // Page numbers: "12", "-12-", "— 12 —", "第3页" — never more than 12 bytes of text.
+    let short = visible()
+        .try_fold(0, |n, c| Some(n + c.len_utf8()).filter(|&n| n <= 12))
+        .is_some();
+    if !short {
+        return false;
+    }
+    let compact = compact(line);
+    let stripped = compact.trim_matches(|c| matches!(c, '-' | '—' | '–' | '第' | '页'));
+    !stripped.is_empty() && stripped.len() <= 3 && stripped.chars().all(|c| c.is_ascii_digit())
 }
 
 fn compact(s: &str) -> String {

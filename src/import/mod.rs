@@ -30,6 +30,7 @@ use crate::plan::{
 };
 use crate::quantity;
 use crate::rules::ast::NameKind;
+use crate::rules::name_index::NameIndex;
 use crate::rules::normalize;
 use crate::rules::normalize::DocumentNumber;
 use crate::rules::{Normalizer, Registry, ResolvedName};
@@ -40,11 +41,12 @@ use lines::{heading_level, is_date, item_number, Line};
 #[derive(Debug)]
 pub struct Vocabulary {
     normalizer: Normalizer,
-    /// Every declared action and project, as the packs resolved them (keys and `means`).
-    actions: Vec<ResolvedName>,
-    projects: Vec<ResolvedName>,
+    /// Every declared action and project, as the packs resolved them (keys and `means`),
+    /// compiled so that a heading is scanned once for all of them.
+    actions: NameIndex,
+    projects: NameIndex,
     /// The literacy indicator as declared in any pack.
-    literacy: Vec<ResolvedName>,
+    literacy: NameIndex,
     /// The titles (and short forms) of every pack's document, folded: a plan citing one by
     /// title alone has cited it.
     titles: Vec<String>,
@@ -83,9 +85,9 @@ impl Vocabulary {
         ignore.dedup();
         Vocabulary {
             normalizer: Normalizer::new(&ignore),
-            actions,
-            projects,
-            literacy,
+            actions: NameIndex::new(actions),
+            projects: NameIndex::new(projects),
+            literacy: NameIndex::new(literacy),
             titles,
             regional,
         }
@@ -103,11 +105,9 @@ impl Vocabulary {
     /// `means`): for numbered items, which say more than a heading.
     fn named_section(&self, name: &str) -> Option<SectionKind> {
         let key = self.normalizer.key(name);
-        let named =
-            |names: &[ResolvedName]| names.iter().any(|n| Normalizer::key_matches(&key, &n.keys));
-        if named(&self.actions) {
+        if self.actions.any_named(&key) {
             Some(SectionKind::Action)
-        } else if named(&self.projects) {
+        } else if self.projects.any_named(&key) {
             Some(SectionKind::Project)
         } else {
             None
@@ -117,10 +117,9 @@ impl Vocabulary {
     fn section_kind(&self, name: &str) -> Option<SectionKind> {
         let key = self.normalizer.key(name);
         let folded = normalize::fold(name);
-        let any = |names: &[ResolvedName]| names.iter().any(|n| n.matches(&key, &folded));
-        if any(&self.actions) {
+        if self.actions.any_matches(&key, &folded) {
             Some(SectionKind::Action)
-        } else if any(&self.projects) {
+        } else if self.projects.any_matches(&key, &folded) {
             Some(SectionKind::Project)
         } else {
             None
@@ -1486,7 +1485,7 @@ fn units_in(line: &Line, start: usize, end: usize) -> Units {
 
 /// How the importer reads a line's targets.
 struct TargetContext<'v> {
-    literacy: &'v [ResolvedName],
+    literacy: &'v NameIndex,
     normalizer: &'v Normalizer,
     /// The year of a 工作要点: its counts are for that year.
     work_year: Option<i64>,
@@ -1699,7 +1698,7 @@ fn literacy_subject(head: &str, cx: &TargetContext<'_>) -> Option<usize> {
     let says = |clause: &str| {
         let folded = normalize::fold(clause);
         let key = cx.normalizer.key_of_folded(folded.clone());
-        cx.literacy.iter().any(|l| l.matches(&key, &folded))
+        cx.literacy.any_matches(&key, &folded)
     };
     let marks = ['，', ',', '：', ':', '、'];
     let own = after_last(head, &marks);

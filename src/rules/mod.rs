@@ -3,6 +3,7 @@
 
 pub mod ast;
 mod compiled;
+pub mod name_index;
 pub mod normalize;
 mod parse;
 pub mod provinces;
