@@ -70,7 +70,41 @@ struct Loader {
 struct TableRead<'a, 'i> {
     table: &'a DeTable<'i>,
     header: Span,
-    path: String,
+    path: KeyPath<'a>,
+}
+
+/// Where a table stands in the file (`actions[2].measures[0]`): a chain of borrowed keys,
+/// written out only when a message needs it (most plans need none).
+#[derive(Clone, Copy)]
+struct KeyPath<'a> {
+    parent: Option<&'a KeyPath<'a>>,
+    key: &'a str,
+    index: Option<usize>,
+}
+
+impl KeyPath<'_> {
+    const ROOT: KeyPath<'static> = KeyPath {
+        parent: None,
+        key: "",
+        index: None,
+    };
+
+    fn is_root(&self) -> bool {
+        self.parent.is_none() && self.key.is_empty()
+    }
+}
+
+impl std::fmt::Display for KeyPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(parent) = self.parent.filter(|p| !p.is_root()) {
+            write!(f, "{parent}.")?;
+        }
+        f.write_str(self.key)?;
+        match self.index {
+            Some(i) => write!(f, "[{i}]"),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Loader {
@@ -105,7 +139,7 @@ impl Loader {
         let top = TableRead {
             table: root,
             header: Span::new(0, 0),
-            path: String::new(),
+            path: KeyPath::ROOT,
         };
         self.unknown_keys(&top, PLAN_KEYS);
         let Some(meta) = top.table.get("plan") else {
@@ -120,7 +154,14 @@ impl Loader {
             );
             return None;
         };
-        let meta = self.table(meta, "plan")?;
+        let meta = self.table(
+            meta,
+            KeyPath {
+                parent: None,
+                key: "plan",
+                index: None,
+            },
+        )?;
 
         let title = self.string(&meta, "title", true);
         let kind = self.keyword(&meta, "kind", PlanKind::parse, PlanKind::WORDS, true);
@@ -241,16 +282,16 @@ impl Loader {
     fn table<'a, 'i>(
         &mut self,
         value: &'a Spanned<DeValue<'i>>,
-        path: &str,
+        path: KeyPath<'a>,
     ) -> Option<TableRead<'a, 'i>> {
         match value.get_ref() {
             DeValue::Table(table) => Some(TableRead {
                 table,
                 header: value.span().into(),
-                path: path.to_owned(),
+                path,
             }),
             other => {
-                self.wrong_type(value.span().into(), path, "a table", other);
+                self.wrong_type(value.span().into(), &path.to_string(), "a table", other);
                 None
             }
         }
@@ -263,14 +304,13 @@ impl Loader {
         key: &str,
         mut read: impl FnMut(&mut Self, &TableRead<'_, '_>) -> Option<T>,
     ) -> Items<T> {
-        let path = join(&parent.path, key);
         let Some(value) = parent.table.get(key) else {
             return Items::default();
         };
         let DeValue::Array(array) = value.get_ref() else {
             self.wrong_type(
                 value.span().into(),
-                &path,
+                &join(&parent.path, key),
                 "an array of tables",
                 value.get_ref(),
             );
@@ -278,8 +318,12 @@ impl Loader {
         };
         let mut items = Vec::new();
         for (i, element) in array.iter().enumerate() {
-            let element_path = format!("{path}[{i}]");
-            if let Some(table) = self.table(element, &element_path) {
+            let element_path = KeyPath {
+                parent: Some(&parent.path),
+                key,
+                index: Some(i),
+            };
+            if let Some(table) = self.table(element, element_path) {
                 if let Some(item) = read(self, &table) {
                     items.push(item);
                 }
@@ -536,8 +580,8 @@ impl Loader {
     }
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
+fn join(path: &KeyPath<'_>, key: &str) -> String {
+    if path.is_root() {
         key.to_owned()
     } else {
         format!("{path}.{key}")
@@ -657,11 +701,10 @@ impl KeyTree {
         }
         let mut path = String::new();
         for segment in segments.into_iter().rev() {
-            if segment.starts_with('[') {
-                path.push_str(segment);
-            } else {
-                path = join(&path, segment);
+            if !segment.starts_with('[') && !path.is_empty() {
+                path.push('.');
             }
+            path.push_str(segment);
         }
         path
     }
