@@ -210,8 +210,8 @@ fn check_keys(table: &DeTable<'_>, known: &[&str], path: &str) -> Result<(), Fin
                 "not a configuration key",
             );
             f.help = Some(match did_you_mean(name, known) {
-                Some(near) => format!("did you mean `{near}`?"),
-                None => format!("keys here: {}", known.join(", ")),
+                Some(near) => format!("did you mean `{near}`?").into(),
+                None => format!("keys here: {}", known.join(", ")).into(),
             });
             return Err(f);
         }

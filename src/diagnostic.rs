@@ -1,5 +1,7 @@
 //! The one diagnostic type every stage produces: rule findings and input errors alike.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::source::Span;
@@ -80,8 +82,9 @@ pub struct Finding {
     pub span: Span,
     /// Text under the label.
     pub label: String,
-    pub help: Option<String>,
-    pub cite: Option<Cite>,
+    /// Shared with the rule (and every finding of it): a run makes many findings per rule.
+    pub help: Option<Arc<str>>,
+    pub cite: Option<Arc<Cite>>,
     /// TOML the author can add to satisfy the rule.
     pub suggestion: Option<String>,
     /// The same advice for a document (.txt, .docx): what to write, and where, in words.
@@ -118,7 +121,7 @@ impl Finding {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(Arc::from(help.into()));
         self
     }
 }

@@ -840,8 +840,8 @@ fn basis(
                         .join("；")
                 };
                 f.help = Some(match &f.help {
-                    Some(h) => format!("{h} 此后的变化：{listed}。"),
-                    None => format!("此后的变化：{listed}。"),
+                    Some(h) => format!("{h} 此后的变化：{listed}。").into(),
+                    None => format!("此后的变化：{listed}。").into(),
                 });
                 f.suggestion = Some(format!("\"{}\"", newer.citation()));
                 f.document_suggestion = Some(format!("将依据改为{}", newer.reference()));

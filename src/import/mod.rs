@@ -315,7 +315,8 @@ fn disclosure_differs(
         help: Some(format!(
             "公开信息须与正式文件一致：核对文件原件，改正网页公开信息或正文中有误的{}。",
             key.zh()
-        )),
+        )
+        .into()),
         cite: None,
         suggestion: None,
         document_suggestion: None,

@@ -572,8 +572,8 @@ impl Loader {
             finding.severity = Severity::Warning;
             finding.fatal = false;
             finding.help = Some(match did_you_mean(name, known) {
-                Some(near) => format!("did you mean `{near}`?"),
-                None => format!("known keys here: {}", known.join(", ")),
+                Some(near) => format!("did you mean `{near}`?").into(),
+                None => format!("known keys here: {}", known.join(", ")).into(),
             });
             self.push(finding);
         }

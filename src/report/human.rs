@@ -139,7 +139,7 @@ fn terminal_safe_report(report: &FileReport) -> Option<FileReport> {
             let mut f = f.clone();
             f.message = clean(&f.message);
             f.label = clean(&f.label);
-            f.help = f.help.as_deref().map(clean);
+            f.help = f.help.as_deref().map(|h| clean(h).into());
             f.suggestion = f.suggestion.as_deref().map(clean);
             for r in f.related.iter_mut() {
                 r.message = clean(&r.message);

@@ -420,8 +420,8 @@ fn finding_out_v2<'a>(
             .filter(|h| rule.is_none_or(|rule| rule.help.as_deref() != Some(*h))),
         cite: f
             .cite
-            .as_ref()
-            .filter(|c| rule.is_none_or(|rule| &rule.cite != *c)),
+            .as_deref()
+            .filter(|c| rule.is_none_or(|rule| &*rule.cite != *c)),
         suggestion: f.suggestion.as_deref(),
         offset: span.start,
         length: span.len(),
@@ -502,7 +502,7 @@ fn file_out(r: &FileReport) -> FileOut<'_> {
                     message: &f.message,
                     label: &f.label,
                     help: full_help(f),
-                    cite: f.cite.as_ref(),
+                    cite: f.cite.as_deref(),
                     suggestion: f.suggestion.as_deref(),
                     offset: span.start,
                     length: span.len(),

@@ -264,9 +264,9 @@ pub fn render_concise_file(report: &FileReport) -> String {
 /// The help text shown under a finding: the rule's help, the clause it comes from, and the
 /// TOML to add.
 pub fn full_help(finding: &crate::diagnostic::Finding) -> Option<String> {
-    let mut parts = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
     if let Some(help) = &finding.help {
-        parts.push(help.clone());
+        parts.push(help.to_string());
     }
     if let Some(cite) = &finding.cite {
         parts.push(format!("依据：{}", cite.render()));

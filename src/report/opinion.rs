@@ -174,7 +174,7 @@ fn paragraphs(report: &FileReport, registry: &Registry) -> Vec<Para> {
             let fix = f
                 .document_suggestion
                 .clone()
-                .or_else(|| f.help.clone())
+                .or_else(|| f.help.as_deref().map(str::to_owned))
                 .unwrap_or_default();
             if !fix.is_empty() {
                 out.push(Para::labelled("Detail", &[("建议：", &fix)]));

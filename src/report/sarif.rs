@@ -50,7 +50,7 @@ fn relative(name: &str) -> String {
 fn rule_descriptor(id: &str, registry: &Registry, example: &Finding) -> Value {
     match registry.rule(id) {
         Some((_, rule)) => {
-            let mut help = rule.help.clone().unwrap_or_default();
+            let mut help = rule.help.as_deref().unwrap_or_default().to_owned();
             help.push_str(&format!("\n依据：{}", rule.cite.render()));
             json!({
                 "id": rule.id,
@@ -68,7 +68,7 @@ fn rule_descriptor(id: &str, registry: &Registry, example: &Finding) -> Value {
             "name": id.rsplit('/').next().unwrap_or(id),
             "shortDescription": { "text": example.message },
             "fullDescription": { "text": example.message },
-            "help": { "text": example.help.clone().unwrap_or_else(|| example.message.clone()) },
+            "help": { "text": example.help.clone().unwrap_or_else(|| example.message.clone().into()) },
             "defaultConfiguration": { "level": level(example.severity) },
         }),
     }

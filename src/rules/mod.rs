@@ -147,9 +147,9 @@ pub struct ResolvedRule {
     pub id: String,
     pub severity: Severity,
     pub message: String,
-    pub help: Option<String>,
+    pub help: Option<Arc<str>>,
     pub explain: Option<String>,
-    pub cite: Cite,
+    pub cite: Arc<Cite>,
     pub when: Option<Expr>,
     pub expect: Expect,
     /// The pack file that defines the rule and where.
@@ -446,7 +446,7 @@ impl Registry {
                             pack.header.id.span,
                             "second definition",
                         );
-                        finding.help = Some(format!("also defined in {}", other.name));
+                        finding.help = Some(format!("also defined in {}", other.name).into());
                         errors.push(PackError {
                             source,
                             finding: Box::new(finding),
@@ -682,8 +682,8 @@ impl Registry {
                         "no such pack",
                     );
                     f.help = Some(match did_you_mean(&parent_id.value, &known) {
-                        Some(near) => format!("did you mean `{near}`?"),
-                        None => format!("known packs: {}", known.join(", ")),
+                        Some(near) => format!("did you mean `{near}`?").into(),
+                        None => format!("known packs: {}", known.join(", ")).into(),
                     });
                     return Err(fail(f));
                 }
@@ -774,14 +774,14 @@ impl Registry {
                 rule.message = m.clone();
             }
             if over.help.is_some() {
-                rule.help = over.help.clone();
+                rule.help = over.help.as_deref().map(Arc::from);
             }
             if over.explain.is_some() {
                 rule.explain = over.explain.clone();
             }
             if over.clause.is_some() || over.expect.is_some() {
                 // A changed requirement is the lower document's: cite it.
-                rule.cite = cite(&over.clause.clone().or(rule.cite.clause.clone()));
+                rule.cite = Arc::new(cite(&over.clause.clone().or(rule.cite.clause.clone())));
             }
             if over.when.is_some() {
                 rule.when = over.when.clone();
@@ -812,9 +812,9 @@ impl Registry {
                 id: rule_id,
                 severity: severity.value,
                 message: message.clone(),
-                help: def.help.clone(),
+                help: def.help.as_deref().map(Arc::from),
                 explain: def.explain.clone(),
-                cite: cite(&def.clause),
+                cite: Arc::new(cite(&def.clause)),
                 when: def.when.clone(),
                 expect: expect.value.clone(),
                 source: Arc::clone(source),
@@ -1074,7 +1074,7 @@ fn unknown_rule(name: &Sp<String>, rules: &[Arc<ResolvedRule>]) -> Finding {
         "not a rule of the packs this one extends",
     );
     if let Some(near) = did_you_mean(&name.value, &known) {
-        f.help = Some(format!("did you mean `{near}`?"));
+        f.help = Some(format!("did you mean `{near}`?").into());
     }
     f
 }
@@ -1094,7 +1094,7 @@ fn check_expect(
                     "declare it with `action`, `project`, `safeguard` or `indicator`",
                 );
                 if let Some(near) = did_you_mean(&key.value, &known) {
-                    f.help = Some(format!("did you mean `{near}`?"));
+                    f.help = Some(format!("did you mean `{near}`?").into());
                 }
                 Err(Box::new(f))
             }
@@ -1201,7 +1201,7 @@ fn check_fields(expr: &Expr, allowed: &[Field]) -> Result<(), Box<Finding>> {
             );
             finding.help = Some(if allowed.is_empty() {
                 "`when` reads the plan only: use `plan.kind`, `plan.level`, `plan.period.start`, …"
-                    .to_owned()
+                    .to_owned().into()
             } else {
                 format!(
                     "fields here: {}",
@@ -1210,7 +1210,7 @@ fn check_fields(expr: &Expr, allowed: &[Field]) -> Result<(), Box<Finding>> {
                         .map(|f| f.path())
                         .collect::<Vec<_>>()
                         .join(", ")
-                )
+                ).into()
             });
             return Err(Box::new(finding));
         }

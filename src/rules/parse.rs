@@ -799,8 +799,8 @@ fn field(pair: Pair<'_, Rule>) -> Result<Sp<Field>> {
             );
             e.help = Some(
                 match crate::diagnostic::did_you_mean(pair.as_str(), &known) {
-                    Some(near) => format!("did you mean `{near}`?"),
-                    None => format!("fields: {}", known.join(", ")),
+                    Some(near) => format!("did you mean `{near}`?").into(),
+                    None => format!("fields: {}", known.join(", ")).into(),
                 },
             );
             Err(e)
