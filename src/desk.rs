@@ -325,7 +325,7 @@ fn report_folder(options: &DeskOptions, checker: &Checker<'_>, stderr: &mut dyn 
         }
     }
     for r in &failed {
-        let why = r.findings.first().map(|f| f.message.as_str()).unwrap_or("");
+        let why = r.findings.first().map(|f| &*f.message).unwrap_or("");
         let _ = writeln!(stderr, "not checked: {}: {why}", r.source.name);
     }
     let _ = writeln!(

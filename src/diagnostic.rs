@@ -77,7 +77,7 @@ pub struct Finding {
     /// The rule id (`national-2021/youth-action`) or a tool code (`plan/wrong-type`).
     pub code: String,
     pub severity: Severity,
-    pub message: String,
+    pub message: Arc<str>,
     /// Where the label goes: the offending value, or the table where a missing item belongs.
     pub span: Span,
     /// Text under the label.
@@ -107,7 +107,7 @@ impl Finding {
         Finding {
             code: code.to_owned(),
             severity: Severity::Error,
-            message: message.into(),
+            message: Arc::from(message.into()),
             span,
             label: label.into(),
             help: None,
@@ -194,7 +194,8 @@ pub fn bound_file_findings(mut kept: Vec<Finding>) -> Vec<Finding> {
             severity: Severity::Info,
             message: format!(
                 "另有 {rest} 条结论未列出：每个文件最多列出 {MAX_FINDINGS_PER_FILE} 条"
-            ),
+            )
+            .into(),
             span,
             label: "以下从略".into(),
             help: Some("先改正上面列出的问题，再检查一次".into()),

@@ -598,8 +598,8 @@ impl Server {
             Severity::Warning => 2,
             Severity::Info => 3,
         };
-        let mut message = f.message.clone();
-        if !f.label.is_empty() && f.label != f.message {
+        let mut message = f.message.to_string();
+        if !f.label.is_empty() && *f.label != *f.message {
             message.push_str(&format!("：{}", f.label));
         }
         let mut related: Vec<Value> = f

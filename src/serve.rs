@@ -213,7 +213,7 @@ fn answer(request: &mut Request, checker: &Checker<'_>) -> Answer {
                     .findings
                     .iter()
                     .filter(|f| f.fatal)
-                    .map(|f| f.message.clone())
+                    .map(|f| f.message.to_string())
                     .collect();
                 return Answer::text(422, format!("无法检查该文件：{}", why.join("；")));
             }

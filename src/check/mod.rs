@@ -489,7 +489,7 @@ fn run_rule<'p>(
                 if !eval::truthy(predicate, &item, plan) {
                     let span = eval::anchor(predicate, &item).unwrap_or(item.span());
                     let mut f = finding(rule, span, item.describe());
-                    f.message = interpolate(&rule.message, &item, plan);
+                    f.message = interpolate(&rule.message, &item, plan).into();
                     out.push(f);
                 }
             }

@@ -309,14 +309,17 @@ fn disclosure_differs(
         message: format!(
             "网页公开信息的{}“{shown}”与正文“{written_as}”不一致",
             key.zh()
-        ),
+        )
+        .into(),
         span,
         label: format!("公开信息所列{}", key.zh()),
-        help: Some(format!(
-            "公开信息须与正式文件一致：核对文件原件，改正网页公开信息或正文中有误的{}。",
-            key.zh()
-        )
-        .into()),
+        help: Some(
+            format!(
+                "公开信息须与正式文件一致：核对文件原件，改正网页公开信息或正文中有误的{}。",
+                key.zh()
+            )
+            .into(),
+        ),
         cite: None,
         suggestion: None,
         document_suggestion: None,

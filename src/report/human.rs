@@ -137,7 +137,7 @@ fn terminal_safe_report(report: &FileReport) -> Option<FileReport> {
         .iter()
         .map(|f| {
             let mut f = f.clone();
-            f.message = clean(&f.message);
+            f.message = clean(&f.message).into();
             f.label = clean(&f.label);
             f.help = f.help.as_deref().map(|h| clean(h).into());
             f.suggestion = f.suggestion.as_deref().map(clean);

@@ -161,7 +161,7 @@ pub fn render_index_html(rows: &[MatrixRow<'_>], failed: &[&FileReport]) -> Stri
     if !failed.is_empty() {
         out.push_str("<h2>未能检查的文件</h2>\n<ul>\n");
         for r in failed {
-            let why = r.findings.first().map(|f| f.message.as_str()).unwrap_or("");
+            let why = r.findings.first().map(|f| &*f.message).unwrap_or("");
             let _ = writeln!(out, "<li>{}：{}</li>", escape(&r.source.name), escape(why));
         }
         out.push_str("</ul>\n");

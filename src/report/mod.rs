@@ -351,7 +351,7 @@ impl Baseline {
                         path: r.source.name.clone(),
                         code: f.code.clone(),
                         fingerprint,
-                        message: f.message.clone(),
+                        message: f.message.to_string(),
                     })
             })
             .collect();

@@ -56,7 +56,7 @@ fn rule_descriptor(id: &str, registry: &Registry, example: &Finding) -> Value {
                 "id": rule.id,
                 "name": rule.id.rsplit('/').next().unwrap_or(&rule.id),
                 "shortDescription": { "text": rule.message },
-                "fullDescription": { "text": rule.explain.clone().unwrap_or_else(|| rule.message.clone()) },
+                "fullDescription": { "text": rule.explain.clone().unwrap_or_else(|| rule.message.to_string()) },
                 "help": { "text": help.trim() },
                 "defaultConfiguration": { "level": level(rule.severity) },
                 "properties": { "document": rule.cite.document, "clause": rule.cite.clause },
@@ -68,7 +68,7 @@ fn rule_descriptor(id: &str, registry: &Registry, example: &Finding) -> Value {
             "name": id.rsplit('/').next().unwrap_or(id),
             "shortDescription": { "text": example.message },
             "fullDescription": { "text": example.message },
-            "help": { "text": example.help.clone().unwrap_or_else(|| example.message.clone().into()) },
+            "help": { "text": example.help.clone().unwrap_or_else(|| example.message.clone()) },
             "defaultConfiguration": { "level": level(example.severity) },
         }),
     }
@@ -145,8 +145,8 @@ fn result(report: &FileReport, f: &Finding, index: usize, uri: &str, print: Stri
     let span = report.source.clamp(f.span);
     let start = report.source.line_col(span.start);
     let end = report.source.line_col(span.end);
-    let mut message = f.message.clone();
-    if !f.label.is_empty() && f.label != f.message {
+    let mut message = f.message.to_string();
+    if !f.label.is_empty() && *f.label != *f.message {
         message.push_str(&format!("：{}", f.label));
     }
     if let Some(help) = full_help(f) {

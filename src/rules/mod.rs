@@ -146,7 +146,7 @@ pub struct ResolvedRule {
     /// `pack/rule-name`, stable across releases.
     pub id: String,
     pub severity: Severity,
-    pub message: String,
+    pub message: Arc<str>,
     pub help: Option<Arc<str>>,
     pub explain: Option<String>,
     pub cite: Arc<Cite>,
@@ -703,7 +703,7 @@ impl Registry {
                                     parent_id.value
                                 ),
                                 parent_id.span,
-                                e.finding.message,
+                                e.finding.message.to_string(),
                             ))
                         })?,
                 )
@@ -771,7 +771,7 @@ impl Registry {
                 rule.severity = s.value;
             }
             if let Some(m) = &over.message {
-                rule.message = m.clone();
+                rule.message = m.clone().into();
             }
             if over.help.is_some() {
                 rule.help = over.help.as_deref().map(Arc::from);
@@ -811,7 +811,7 @@ impl Registry {
             rules.push(Arc::new(ResolvedRule {
                 id: rule_id,
                 severity: severity.value,
-                message: message.clone(),
+                message: message.clone().into(),
                 help: def.help.as_deref().map(Arc::from),
                 explain: def.explain.clone(),
                 cite: Arc::new(cite(&def.clause)),
@@ -1201,7 +1201,8 @@ fn check_fields(expr: &Expr, allowed: &[Field]) -> Result<(), Box<Finding>> {
             );
             finding.help = Some(if allowed.is_empty() {
                 "`when` reads the plan only: use `plan.kind`, `plan.level`, `plan.period.start`, …"
-                    .to_owned().into()
+                    .to_owned()
+                    .into()
             } else {
                 format!(
                     "fields here: {}",
@@ -1210,7 +1211,8 @@ fn check_fields(expr: &Expr, allowed: &[Field]) -> Result<(), Box<Finding>> {
                         .map(|f| f.path())
                         .collect::<Vec<_>>()
                         .join(", ")
-                ).into()
+                )
+                .into()
             });
             return Err(Box::new(finding));
         }
