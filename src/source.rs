@@ -106,8 +106,8 @@ impl SourceFile {
     /// Decode raw bytes: a UTF-8 BOM is dropped, anything that is not UTF-8 is refused.
     pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let text = std::str::from_utf8(body).map_err(|e| DecodeError::InvalidUtf8 {
-            offset: e.valid_up_to() + (bytes.len() - body.len()),
+        let text = as_utf8(body).map_err(|valid_up_to| DecodeError::InvalidUtf8 {
+            offset: valid_up_to + (bytes.len() - body.len()),
         })?;
         if let Some(offset) = text.find('\0') {
             return Err(DecodeError::Binary { offset });
@@ -234,6 +234,15 @@ fn read_into(
         return Err(ReadError::TooLarge { limit });
     }
     Ok(bytes)
+}
+
+/// `bytes` as UTF-8, or the offset of the first byte that is not. encoding_rs's validator is
+/// several times faster than the standard library's on Chinese text (most of a plan's bytes).
+pub fn as_utf8(bytes: &[u8]) -> Result<&str, usize> {
+    match encoding_rs::UTF_8.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(std::borrow::Cow::Borrowed(text)) => Ok(text),
+        _ => Err(encoding_rs::Encoding::utf8_valid_up_to(bytes)),
+    }
 }
 
 #[cfg(test)]

@@ -204,7 +204,7 @@ fn decode(bytes: &[u8]) -> Result<(String, &'static str), ReadError> {
         let (text, _, _) = encoding.decode(&bytes[bom..]);
         return Ok((text.into_owned(), encoding.name()));
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
+    if let Ok(text) = crate::source::as_utf8(bytes) {
         return Ok((text.to_owned(), "UTF-8"));
     }
     // Markup is ASCII: decoded as windows-1252 it parses well enough to read its meta tags.

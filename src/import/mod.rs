@@ -1548,9 +1548,22 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
     let mut out = Vec::new();
     let mut sentence_start = 0;
     let mut paragraph_year: Option<i64> = None;
+    // The counts of the whole line, found in one search (a search per sentence cost more in
+    // setting up than in scanning); each sentence takes those that lie inside it.
+    let mut counts = count.captures_iter(text).peekable();
     for piece in sentences(text) {
         let s0 = sentence_start;
         sentence_start += piece.len();
+        let mut in_piece = Vec::new();
+        while let Some(c) = counts.next_if(|c| c.get(0).is_some_and(|m| m.start() < sentence_start))
+        {
+            let whole = c.get(0).expect("whole");
+            // Only a sentence cut inside a run of characters (no comma to cut at) can split a
+            // count; such a count is read in neither piece.
+            if whole.start() >= s0 && whole.end() <= sentence_start {
+                in_piece.push(c);
+            }
+        }
         let sentence_year = quantity::year_in(piece);
         let year_before = |at: usize| quantity::year_in(&piece[..at]).or(paragraph_year);
         for p in quantity::percents(piece) {
@@ -1622,14 +1635,15 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
                 },
             ));
         }
-        for c in count.captures_iter(piece) {
-            let m = c.get(0).expect("whole");
+        for c in in_piece {
+            let whole = c.get(0).expect("whole");
+            let m = (whole.start() - s0)..(whole.end() - s0);
             // The unit must close its clause: "13个强国" is a name, not a target.
-            let after = piece[m.end()..].chars().next();
+            let after = piece[m.end..].chars().next();
             if after.is_some_and(|a| !"，。；,;、）)以左".contains(a)) {
                 continue;
             }
-            let head = &piece[..m.start()];
+            let head = &piece[..m.start];
             let clause_start = after_last(head, &['，', ',', '：', ':']);
             let Some(indicator) = indicator_of(&head[clause_start..]) else {
                 continue;
@@ -1647,13 +1661,13 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
             let year = if recurring {
                 None
             } else {
-                year_before(m.start()).or(cx.work_year)
+                year_before(m.start).or(cx.work_year)
             };
-            let mut bound = quantity::bound_around(head, &piece[m.end()..]);
+            let mut bound = quantity::bound_around(head, &piece[m.end..]);
             if c.get(3).is_some() && bound.relation == Relation::AtLeast {
                 bound.relation = Relation::Above; // 600余人
             }
-            let number_span = line.span(s0 + m.start(), s0 + m.end());
+            let number_span = line.span(s0 + m.start, s0 + m.end);
             let unit = c.get(4).expect("unit");
             let ind_at = head[clause_start..]
                 .find(indicator.as_str())
@@ -1663,7 +1677,7 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
             out.push((
                 false,
                 Target {
-                    span: line.span(s0 + clause_start, s0 + m.end()),
+                    span: line.span(s0 + clause_start, s0 + m.end),
                     indicator: Sp::new(
                         indicator.clone(),
                         line.span(s0 + ind_at, s0 + ind_at + indicator.len()),
@@ -1672,18 +1686,18 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
                     bound: bound.written.clone().map(|w| Sp::new(w, number_span)),
                     value: Some(Sp::new(
                         value,
-                        line.span(s0 + m.start(), s0 + c.get(1).expect("n").end()),
+                        line.span(s0 + m.start, c.get(1).expect("n").end()),
                     )),
                     unit: Some(Sp::new(
                         unit.as_str().to_owned(),
-                        line.span(s0 + unit.start(), s0 + unit.end()),
+                        line.span(unit.start(), unit.end()),
                     )),
                     year: year.map(|y| Sp::new(y, number_span)),
                     per: recurring.then(|| Sp::new("year".to_owned(), number_span)),
                     hedge: hedge.map(|h| Sp::new(h.to_owned(), number_span)),
                     text: Some(Sp::new(
-                        piece[clause_start..m.end()].trim().to_owned(),
-                        line.span(s0 + clause_start, s0 + m.end()),
+                        piece[clause_start..m.end].trim().to_owned(),
+                        line.span(s0 + clause_start, s0 + m.end),
                     )),
                 },
             ));

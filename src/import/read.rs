@@ -391,7 +391,7 @@ pub(crate) fn decode_text(bytes: &[u8]) -> Result<(String, String), ReadError> {
     if bytes.contains(&0) {
         return Err(ReadError::Binary);
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
+    if let Ok(text) = crate::source::as_utf8(bytes) {
         return Ok((text.to_owned(), "UTF-8".to_owned()));
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -422,13 +422,15 @@ pub(crate) fn decode_text(bytes: &[u8]) -> Result<(String, String), ReadError> {
 fn read_docx(bytes: &[u8]) -> Result<DocumentText, ReadError> {
     let bad = |e: &dyn std::fmt::Display| ReadError::BadDocx(e.to_string());
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad(&e))?;
-    let mut xml = String::new();
+    // Bytes, not a string: only the text between tags is decoded (and so checked as UTF-8),
+    // not the markup around it, which is most of the file.
+    let mut xml = Vec::new();
     {
         let entry = archive.by_name("word/document.xml").map_err(|e| bad(&e))?;
         // Bound the decompressed size too: a zip bomb is refused like a huge file.
         entry
             .take(MAX_DOCX_XML_BYTES + 1)
-            .read_to_string(&mut xml)
+            .read_to_end(&mut xml)
             .map_err(|e| bad(&e))?;
         if xml.len() as u64 > MAX_DOCX_XML_BYTES {
             return Err(ReadError::BadDocx(format!(
@@ -437,7 +439,7 @@ fn read_docx(bytes: &[u8]) -> Result<DocumentText, ReadError> {
             )));
         }
     }
-    let mut reader = Reader::from_str(&xml);
+    let mut reader = Reader::from_reader(xml.as_slice());
     let mut out = TextBuilder::default();
     let mut paragraph = String::new();
     let mut in_text = false;
