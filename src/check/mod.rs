@@ -12,7 +12,7 @@ use crate::plan::{Plan, PlanKind, Relation, Section, SectionKind, Sp, Target};
 use crate::rules::ast::{BasisCheck, Bound, Collection, Expect};
 use crate::rules::normalize::{fold, DocumentNumber};
 use crate::rules::{
-    Normalizer, Registry, ResolvedName, ResolvedPack, ResolvedRule, UnitForm, UnitMatcher,
+    Cited, Normalizer, Registry, ResolvedName, ResolvedPack, ResolvedRule, UnitForm, UnitMatcher,
 };
 use crate::source::Span;
 use eval::{interpolate, Item};
@@ -85,6 +85,11 @@ struct RunMemo {
     /// By matcher id (and normaliser id), then unit name: its key and the index of the
     /// longest declared form in it.
     units: rustc_hash::FxHashMap<(u64, u64), rustc_hash::FxHashMap<Box<str>, UnitSeen>>,
+    /// By normaliser id and declared name id, then a name as the plan writes it: whether it
+    /// denotes the declared one (each plan of a run asks again about the same headings).
+    matched: rustc_hash::FxHashMap<(u64, u64), rustc_hash::FxHashMap<Box<str>, bool>>,
+    /// Answers `matched` holds, all names together: it is emptied at [`MEMO_LIMIT`].
+    matched_count: usize,
 }
 
 /// A unit name's key and the index of the longest declared form in it.
@@ -227,8 +232,26 @@ impl<'p> KeyCache<'p> {
         if let Some(&known) = self.matched.borrow().get(&place) {
             return known;
         }
-        let (key, folded) = self.forms(name);
-        let found = declared.matches(&key, &folded);
+        let by = (self.normalizer.id(), declared.id());
+        let known = MEMO.with_borrow(|memo| {
+            memo.matched
+                .get(&by)
+                .and_then(|names| names.get(name))
+                .copied()
+        });
+        let found = known.unwrap_or_else(|| {
+            let (key, folded) = self.forms(name);
+            let found = declared.matches(&key, &folded);
+            MEMO.with_borrow_mut(|memo| {
+                if memo.matched_count >= MEMO_LIMIT {
+                    memo.matched.clear();
+                    memo.matched_count = 0;
+                }
+                memo.matched.entry(by).or_default().insert(name.into(), found);
+                memo.matched_count += 1;
+            });
+            found
+        });
         self.matched.borrow_mut().insert(place, found);
         found
     }
@@ -617,10 +640,10 @@ fn run_rule<'p>(
 }
 
 /// Whether a cited document is an earlier version (`supersedes`) of a document of the chain.
-fn cites_earlier_version(cited: &str, pack: &ResolvedPack, registry: &Registry) -> bool {
+fn cites_earlier_version(cited: &Cited, pack: &ResolvedPack, registry: &Registry) -> bool {
     chain_packs(pack, registry)
         .filter_map(|p| p.supersedes.as_deref().and_then(|id| registry.get(id)))
-        .any(|old| old.cites_own(cited))
+        .any(|old| old.cites_own_read(cited))
 }
 
 /// The pack and the packs it extends, nearest first.
@@ -695,7 +718,13 @@ fn basis(
     check: &BasisCheck,
     out: &mut Bounded,
 ) {
-    let chain = pack.chain_documents.join("、");
+    // Each entry is compared with many packs' documents: read once.
+    let read = || -> Vec<(&Sp<String>, Cited)> {
+        plan.basis
+            .iter()
+            .map(|b| (b, Cited::read(&b.value)))
+            .collect()
+    };
     match check {
         BasisCheck::Cited => {
             if plan.basis.is_empty() {
@@ -710,8 +739,9 @@ fn basis(
         BasisCheck::Known => {
             // An earlier version of a document in the chain is known: `basis current` tells
             // the plan about it.
-            for cited in plan.basis.iter().filter(|b| {
-                !pack.chain_cites(&b.value) && !cites_earlier_version(&b.value, pack, registry)
+            let chain = pack.chain_documents.join("、");
+            for (cited, _) in read().iter().filter(|(_, b)| {
+                !pack.chain_cites_read(b) && !cites_earlier_version(b, pack, registry)
             }) {
                 let label = format!("“{}”不在上级文件链（{chain}）中", cited.value);
                 out.push(finding(rule, cited.span, label));
@@ -723,9 +753,10 @@ fn basis(
                 .iter()
                 .filter(|b| DocumentNumber::find(&b.value).is_none())
             {
+                let read = Cited::read(&cited.value);
                 let number = registry
                     .packs()
-                    .find(|p| !p.is_abstract && p.cites_own(&cited.value))
+                    .find(|p| !p.is_abstract && p.cites_own_read(&read))
                     .map(|p| p.document.clone());
                 let label = match &number {
                     Some(n) => format!("只写了文件标题，请补上文号“{n}”"),
@@ -742,19 +773,19 @@ fn basis(
         BasisCheck::Complete => {
             let Some(region) = &pack.region else { return };
             // Citing an earlier version is not skipping the level (`basis current` says it).
-            if plan.basis.is_empty()
-                || plan.basis.iter().any(|b| {
-                    pack.cites_own(&b.value) || cites_earlier_version(&b.value, pack, registry)
+            let read = read();
+            if read.is_empty()
+                || read.iter().any(|(_, b)| {
+                    pack.cites_own_read(b) || cites_earlier_version(b, pack, registry)
                 })
             {
                 return;
             }
             // A province plan known only by its title may be the number the plan cites that no
             // pack knows: then whether a level was skipped cannot be told.
-            let unknown_number = plan.basis.iter().any(|b| {
-                DocumentNumber::find(&b.value).is_some()
-                    && !registry.packs().any(|p| p.chain_cites(&b.value))
-            });
+            let unknown_number = read
+                .iter()
+                .any(|(_, b)| b.numbered() && !registry.packs().any(|p| p.chain_cites_read(b)));
             if pack.document.is_empty() && unknown_number {
                 return;
             }
@@ -769,11 +800,11 @@ fn basis(
             let Some(province) = plan.province() else {
                 return;
             };
-            for cited in &plan.basis {
+            for (cited, read) in read() {
                 let other = registry.packs().find(|p| {
                     p.region.as_deref().is_some_and(|r| r != province)
                         && !p.is_abstract
-                        && p.cites_own(&cited.value)
+                        && p.cites_own_read(&read)
                 });
                 if let Some(other) = other {
                     let label = format!(
@@ -816,10 +847,11 @@ fn basis(
                 else {
                     continue;
                 };
-                if plan.basis.iter().any(|b| newer.cites_own(&b.value)) {
+                let read = read();
+                if read.iter().any(|(_, b)| newer.cites_own_read(b)) {
                     continue;
                 }
-                let Some(cited) = plan.basis.iter().find(|b| older.cites_own(&b.value)) else {
+                let Some((cited, _)) = read.iter().find(|(_, b)| older.cites_own_read(b)) else {
                     continue;
                 };
                 let label = format!(

@@ -111,9 +111,17 @@ pub struct ResolvedName {
     pub concept: Concept,
     /// Obsolete forms of a unit's name, folded.
     pub obsolete: Vec<String>,
+    /// Tells this name's keys and concept from any other's in a cache of answers across plans:
+    /// made anew whenever they are (a copy keeps it: same content).
+    id: u64,
 }
 
 impl ResolvedName {
+    /// What tells this name's keys and concept apart in a cache (see the field).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     /// Whether a name written in a plan denotes this one. `key` is the name normalised by
     /// the pack's normaliser, `folded` the name (or text) only folded: equal or containing
     /// keys, or every term of one `means` line — and never an `except` word.
@@ -317,26 +325,37 @@ impl ResolvedPack {
     /// Whether a cited document (by number in any bracket form, or by title) is one this pack
     /// itself encodes.
     pub fn cites_own(&self, cited: &str) -> bool {
+        self.cites_own_read(&Cited::read(cited))
+    }
+
+    /// [`ResolvedPack::cites_own`] with the entry already read (a plan's basis is compared
+    /// with every pack).
+    pub fn cites_own_read(&self, cited: &Cited) -> bool {
         let own = self.chain_documents.len() - self.ancestor_document_count;
         if own == 0 && !self.is_abstract {
             // Known by title alone: an entry that gives the title with a number we never
             // found is still this document.
-            let cited = normalize::fold(cited);
-            return self.titles.iter().any(|t| cited.contains(t.as_str()));
+            return self
+                .titles
+                .iter()
+                .any(|t| cited.folded.contains(t.as_str()));
         }
-        let cited_number = normalize::DocumentNumber::parse(cited);
         self.chain_numbers[..own]
             .iter()
-            .any(|known| same_parsed(known, &cited_number, cited))
+            .any(|known| same_parsed(known, cited))
             || cites_title(&self.titles, cited)
     }
 
     /// Whether a cited document (by number or title) is one of the chain's.
     pub fn chain_cites(&self, cited: &str) -> bool {
-        let cited_number = normalize::DocumentNumber::parse(cited);
+        self.chain_cites_read(&Cited::read(cited))
+    }
+
+    /// [`ResolvedPack::chain_cites`] with the entry already read.
+    pub fn chain_cites_read(&self, cited: &Cited) -> bool {
         self.chain_numbers
             .iter()
-            .any(|known| same_parsed(known, &cited_number, cited))
+            .any(|known| same_parsed(known, cited))
             || cites_title(&self.titles, cited)
             || cites_title(&self.ancestor_titles, cited)
     }
@@ -738,6 +757,7 @@ impl Registry {
         if !header.ignore.is_empty() {
             for name in names.values_mut() {
                 name.keys = name_keys(&name.canonical, &name.aliases, &normalizer);
+                name.id = normalize::unique_id();
             }
         }
         for decl in &file.names {
@@ -1000,23 +1020,39 @@ fn requirement(expect: &Expect) -> serde_json::Value {
 
 /// Whether a basis entry written as a title (《…》, or the notice that issued it) names one of
 /// the titles. An entry that carries a document number is matched by its number alone.
-fn cites_title(titles: &[String], cited: &str) -> bool {
-    if normalize::DocumentNumber::find(cited).is_some() {
-        return false;
-    }
-    let cited = normalize::fold(cited);
-    titles.iter().any(|t| cited.contains(t.as_str()))
+fn cites_title(titles: &[String], cited: &Cited) -> bool {
+    !cited.numbered && titles.iter().any(|t| cited.folded.contains(t.as_str()))
 }
 
-/// [`same_document`] with the first side already read: (its number, its folded form).
-fn same_parsed(
-    known: &(Option<normalize::DocumentNumber>, String),
-    number: &Option<normalize::DocumentNumber>,
-    cited: &str,
-) -> bool {
-    match (&known.0, number) {
+/// [`same_document`] with the known side already read: (its number, its folded form).
+fn same_parsed(known: &(Option<normalize::DocumentNumber>, String), cited: &Cited) -> bool {
+    match (&known.0, &cited.number) {
         (Some(x), Some(y)) => x == y,
-        _ => known.1 == normalize::fold(cited),
+        _ => known.1 == cited.folded,
+    }
+}
+
+/// An entry of a plan's `basis` read once for comparing with the packs' documents.
+pub struct Cited {
+    /// The entry read as a document number, if it is one.
+    number: Option<normalize::DocumentNumber>,
+    /// Whether a document number appears anywhere in it (then it is not cited by title).
+    numbered: bool,
+    folded: String,
+}
+
+impl Cited {
+    pub fn read(text: &str) -> Self {
+        Cited {
+            number: normalize::DocumentNumber::parse(text),
+            numbered: normalize::DocumentNumber::find(text).is_some(),
+            folded: normalize::fold(text),
+        }
+    }
+
+    /// Whether a document number appears anywhere in the entry.
+    pub fn numbered(&self) -> bool {
+        self.numbered
     }
 }
 
@@ -1054,6 +1090,7 @@ fn resolved_name(decl: &NameDecl, normalizer: &Normalizer) -> ResolvedName {
             except: fold_all(&decl.concept.except),
         },
         obsolete: fold_all(&decl.obsolete),
+        id: normalize::unique_id(),
     }
 }
 
@@ -1250,6 +1287,25 @@ mod tests {
 
     fn pack(text: &str) -> Arc<SourceFile> {
         SourceFile::new("t.rules", text)
+    }
+
+    #[test]
+    fn a_name_whose_keys_are_made_anew_is_told_apart_from_the_inherited_one() {
+        // Answers about names are cached across plans by name id: an inherited name keeps its
+        // id only while its keys are the parent's.
+        let same = pack(
+            "pack same { title \"同\" period 2021 to 2025 extends national-2021 region \"某省\" }",
+        );
+        let words = pack(
+            "pack words { title \"异\" period 2021 to 2025 extends national-2021 region \"某市\" ignore \"工作\" }",
+        );
+        let registry = Registry::with_builtin(vec![same, words]).unwrap();
+        let parent = registry.get("national-2021").unwrap().name("youth");
+        let same = registry.get("same").unwrap().name("youth");
+        let words = registry.get("words").unwrap().name("youth");
+        assert_eq!(same.id(), parent.id());
+        assert_eq!(same.keys, parent.keys);
+        assert_ne!(words.id(), parent.id());
     }
 
     #[test]

@@ -190,6 +190,7 @@ mod tests {
                 except: owned(except),
             },
             obsolete: Vec::new(),
+            id: crate::rules::normalize::unique_id(),
         }
     }
 

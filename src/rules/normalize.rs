@@ -11,7 +11,7 @@ pub struct Normalizer {
     id: u64,
 }
 
-/// A number no other normaliser or matcher made in this process has.
+/// A number nothing else given one in this process has (normalisers, matchers, declared names).
 pub(crate) fn unique_id() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
