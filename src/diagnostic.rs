@@ -91,7 +91,7 @@ pub struct Finding {
     pub document_suggestion: Option<String>,
     pub related: Vec<Related>,
     /// The rule's definition, for findings of rules.
-    pub origin: Option<RuleOrigin>,
+    pub origin: Option<Arc<RuleOrigin>>,
     /// True when the input could not be checked (exit code 2).
     pub fatal: bool,
 }

@@ -3,11 +3,10 @@
 mod eval;
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::diagnostic::{Bounded, Finding, Related, RuleOrigin, MAX_FINDINGS_PER_RULE};
+use crate::diagnostic::{Bounded, Finding, Related, MAX_FINDINGS_PER_RULE};
 use crate::plan::{Plan, PlanKind, Relation, Section, SectionKind, Sp, Target};
 use crate::rules::ast::{BasisCheck, Bound, Collection, Expect};
 use crate::rules::normalize::{fold, DocumentNumber};
@@ -59,14 +58,7 @@ fn finding(rule: &ResolvedRule, span: Span, label: String) -> Finding {
         suggestion: None,
         document_suggestion: None,
         related: Vec::new(),
-        origin: Some({
-            let at = rule.source.line_col(rule.span.start);
-            RuleOrigin {
-                file: rule.source.name.clone(),
-                line: at.line,
-                column: at.column,
-            }
-        }),
+        origin: Some(Arc::clone(&rule.origin)),
         fatal: false,
     }
 }
@@ -192,15 +184,20 @@ impl<'p> KeyCache<'p> {
 
     fn units(&self, plan: &'p Plan, matcher: &'p UnitMatcher) -> &[UnitMention<'p>] {
         self.units.get_or_init(|| {
-            all_units(plan)
+            let id = (matcher.id(), self.normalizer.id());
+            let names = all_units(plan);
+            // What this thread has seen, looked up under one borrow of the memo.
+            let known: Vec<Option<UnitSeen>> = MEMO.with_borrow(|memo| {
+                let seen = memo.units.get(&id);
+                names
+                    .iter()
+                    .map(|name| seen.and_then(|u| u.get(name.value.as_str()).cloned()))
+                    .collect()
+            });
+            names
                 .into_iter()
-                .map(|name| {
-                    let id = (matcher.id(), self.normalizer.id());
-                    let known = MEMO.with_borrow(|memo| {
-                        memo.units
-                            .get(&id)
-                            .and_then(|u| u.get(name.value.as_str()).cloned())
-                    });
+                .zip(known)
+                .map(|(name, known)| {
                     let (key, index) = known.unwrap_or_else(|| {
                         let key = self.key(&name.value);
                         let index = matcher.best_index(&key);
@@ -247,7 +244,10 @@ impl<'p> KeyCache<'p> {
                     memo.matched.clear();
                     memo.matched_count = 0;
                 }
-                memo.matched.entry(by).or_default().insert(name.into(), found);
+                memo.matched
+                    .entry(by)
+                    .or_default()
+                    .insert(name.into(), found);
                 memo.matched_count += 1;
             });
             found
@@ -620,7 +620,7 @@ fn run_rule<'p>(
         Expect::ConsistentUnits => consistent_units(plan, pack, keys, rule, out),
         Expect::CurrentUnits => current_units(plan, pack, keys, rule, out),
         Expect::Unique { collections } => {
-            let mut seen: HashMap<Rc<str>, Span> = HashMap::new();
+            let mut seen: rustc_hash::FxHashMap<Rc<str>, Span> = Default::default();
             for item in items(plan, collections) {
                 let Some(name) = item.name() else { continue };
                 let key = keys.key(&name.value);
@@ -908,7 +908,7 @@ fn consistent_units<'p>(
     out: &mut Bounded,
 ) {
     // For each declared unit (by canonical name): the forms seen, with their first mention.
-    let mut seen: HashMap<&str, Vec<(&str, &Sp<String>)>> = HashMap::new();
+    let mut seen: rustc_hash::FxHashMap<&str, Vec<(&str, &Sp<String>)>> = Default::default();
     for mention in keys.units(plan, &pack.units) {
         let Some(best) = mention.form else { continue };
         let forms = seen.entry(best.unit.as_str()).or_default();
@@ -940,7 +940,7 @@ fn current_units<'p>(
     rule: &ResolvedRule,
     out: &mut Bounded,
 ) {
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: rustc_hash::FxHashSet<&str> = Default::default();
     for mention in keys.units(plan, &pack.units) {
         let Some(best) = mention.form.filter(|b| b.obsolete) else {
             continue;

@@ -8,14 +8,14 @@ pub mod normalize;
 mod parse;
 pub mod provinces;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 pub use normalize::Normalizer;
 pub use parse::parse_pack;
 
 use self::ast::*;
-use crate::diagnostic::{did_you_mean, Cite, Finding, Severity};
+use crate::diagnostic::{did_you_mean, Cite, Finding, RuleOrigin, Severity};
 use crate::plan::{Level, Plan, PlanKind, SectionKind, Sp};
 use crate::source::{SourceFile, Span};
 
@@ -99,6 +99,9 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
     ),
 ];
 
+/// A pack's declared names by key; rules look names up for every plan (Fx: short keys).
+pub type NameTable = rustc_hash::FxHashMap<String, ResolvedName>;
+
 /// A declared name with its matching keys precomputed.
 #[derive(Clone, Debug)]
 pub struct ResolvedName {
@@ -163,6 +166,8 @@ pub struct ResolvedRule {
     /// The pack file that defines the rule and where.
     pub source: Arc<SourceFile>,
     pub span: Span,
+    /// `source` and `span` as a finding reports them, made once (every finding carries it).
+    pub origin: Arc<RuleOrigin>,
     /// The pack that changed this rule, if a lower pack overrode it.
     pub overridden_by: Option<String>,
 }
@@ -196,7 +201,7 @@ pub struct ResolvedPack {
     /// The packs this one extends, nearest first.
     pub ancestors: Vec<String>,
     pub source: Arc<SourceFile>,
-    pub names: HashMap<String, ResolvedName>,
+    pub names: NameTable,
     /// Shared with the packs it came from when inherited unchanged.
     pub rules: Vec<Arc<ResolvedRule>>,
     pub dropped: Vec<DroppedRule>,
@@ -240,7 +245,7 @@ pub struct UnitForm {
 }
 
 impl UnitMatcher {
-    fn new(names: &HashMap<String, ResolvedName>) -> Self {
+    fn new(names: &NameTable) -> Self {
         let mut patterns: Vec<UnitForm> = Vec::new();
         for n in names.values().filter(|n| n.kind == NameKind::Unit) {
             let forms = n.keys.iter().map(|k| (k, false));
@@ -739,7 +744,7 @@ impl Registry {
 
         let header = &file.header;
         let mut ancestors = Vec::new();
-        let mut names: HashMap<String, ResolvedName> = HashMap::new();
+        let mut names: NameTable = NameTable::default();
         let mut rules: Vec<Arc<ResolvedRule>> = Vec::new();
         let mut dropped = Vec::new();
         let mut ignore = header.ignore.clone();
@@ -812,6 +817,7 @@ impl Registry {
             rule.overridden_by = Some(id.to_owned());
             rule.source = Arc::clone(source);
             rule.span = over.name.span;
+            rule.origin = rule_origin(source, over.name.span);
         }
         for def in &file.rules {
             let rule_id = format!("{id}/{}", def.name.value);
@@ -839,6 +845,7 @@ impl Registry {
                 expect: expect.value.clone(),
                 source: Arc::clone(source),
                 span: def.name.span,
+                origin: rule_origin(source, def.name.span),
                 overridden_by: None,
             }));
         }
@@ -1067,6 +1074,16 @@ pub fn same_document(a: &str, b: &str) -> bool {
     }
 }
 
+/// Where a rule is written, as findings report it.
+fn rule_origin(source: &SourceFile, span: Span) -> Arc<RuleOrigin> {
+    let at = source.line_col(span.start);
+    Arc::new(RuleOrigin {
+        file: source.name.clone(),
+        line: at.line,
+        column: at.column,
+    })
+}
+
 fn resolved_name(decl: &NameDecl, normalizer: &Normalizer) -> ResolvedName {
     let fold_all = |words: &[String]| -> Vec<String> {
         words
@@ -1116,10 +1133,7 @@ fn unknown_rule(name: &Sp<String>, rules: &[Arc<ResolvedRule>]) -> Finding {
     f
 }
 
-fn check_expect(
-    expect: &Sp<Expect>,
-    names: &HashMap<String, ResolvedName>,
-) -> Result<(), Box<Finding>> {
+fn check_expect(expect: &Sp<Expect>, names: &NameTable) -> Result<(), Box<Finding>> {
     let name_of = |key: &Sp<String>, want: Option<NameKind>| -> Result<(), Box<Finding>> {
         match names.get(&key.value) {
             None => {
