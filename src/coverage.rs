@@ -330,8 +330,8 @@ fn row(
                 }
                 for section in &found {
                     for lead in section.all_leads() {
-                        if !leads.contains(&lead.value) {
-                            leads.push(lead.value.clone());
+                        if !leads.iter().any(|l| *l == lead.value) {
+                            leads.push(lead.value.to_string());
                         }
                     }
                     targets.extend(

@@ -10,7 +10,7 @@ use std::ops::Range;
 use super::lines::Line;
 use super::read::Table;
 use super::{compact, units_in, Vocabulary};
-use crate::plan::{Measure, Plan, Section, SectionKind, Sp, Units};
+use crate::plan::{Measure, Name, Plan, Section, SectionKind, Sp, Units};
 use crate::rules::normalize;
 use crate::rules::ResolvedName;
 use crate::source::Span;
@@ -236,7 +236,7 @@ fn units(text: &str, cell: &Range<usize>) -> (Units, Units) {
 /// Responsible units: those marked （牵头） lead; else the first listed when the table says so,
 /// else all of them.
 fn split_responsible(all: Units, first_leads: bool) -> (Units, Units) {
-    let marked = |n: &Sp<String>| n.value.contains("牵头");
+    let marked = |n: &Sp<Name>| n.value.contains("牵头");
     let span = all.span;
     let mut lead = Units {
         names: Vec::new(),
@@ -254,7 +254,9 @@ fn split_responsible(all: Units, first_leads: bool) -> (Units, Units) {
                     .find_map(|m| name.value.find(m).map(|at| (at, m.len())));
                 if let Some((at, len)) = cut {
                     let written = name.value.len();
-                    name.value.replace_range(at..at + len, "");
+                    let mut value = name.value.to_string();
+                    value.replace_range(at..at + len, "");
+                    name.value = value.into();
                     // A marker after the name: the span ends where the name does.
                     if at + len == written {
                         name.span = Span::new(name.span.start, name.span.start + at);

@@ -1477,7 +1477,7 @@ fn units_in(line: &Line, start: usize, end: usize) -> Units {
         }
         if !name.is_empty() {
             let s = start + piece_start + lead_trim;
-            names.push(Sp::new(name.to_owned(), line.span(s, s + name.len())));
+            names.push(Sp::new(name.into(), line.span(s, s + name.len())));
         }
         piece_start = next;
     }

@@ -166,12 +166,12 @@ impl Loader {
         let title = self.string(&meta, "title", true);
         let kind = self.keyword(&meta, "kind", PlanKind::parse, PlanKind::WORDS, true);
         let level = self.keyword(&meta, "level", Level::parse, Level::WORDS, true);
-        let region = self.strings(&meta, "region").names;
+        let (region, _) = self.string_list(&meta, "region");
         let issuer = self.string(&meta, "issuer", false);
         let number = self.string(&meta, "number", false);
         let issued = self.date(&meta, "issued");
         let period = self.period(&meta);
-        let basis = self.strings(&meta, "basis");
+        let (basis, basis_span) = self.string_list(&meta, "basis");
         self.unknown_keys(&meta, META_KEYS);
 
         let targets = self.items(&top, "targets", |l, t| l.target(t));
@@ -191,8 +191,8 @@ impl Loader {
             number,
             issued,
             period: period?,
-            basis_span: basis.span,
-            basis: basis.names,
+            basis_span,
+            basis,
             targets,
             actions,
             projects,
@@ -408,8 +408,18 @@ impl Loader {
     }
 
     fn strings(&mut self, t: &TableRead<'_, '_>, key: &str) -> Units {
+        let (names, span) = self.string_list(t, key);
+        Units { names, span }
+    }
+
+    /// An array of strings with the array's span (`None` when the key is absent).
+    fn string_list<S: for<'s> From<&'s str>>(
+        &mut self,
+        t: &TableRead<'_, '_>,
+        key: &str,
+    ) -> (Vec<Sp<S>>, Option<Span>) {
         let Some(value) = self.get(t, key, false) else {
-            return Units::default();
+            return (Vec::new(), None);
         };
         // Paths are written only into messages: made when one is needed.
         let path = || join(&t.path, key);
@@ -420,19 +430,16 @@ impl Loader {
                 "an array of strings",
                 value.get_ref(),
             );
-            return Units::default();
+            return (Vec::new(), None);
         };
         let mut names = Vec::with_capacity(array.len());
         for element in array.iter() {
             match element.get_ref() {
-                DeValue::String(s) => names.push(Sp::new(s.to_string(), element.span().into())),
+                DeValue::String(s) => names.push(Sp::new(S::from(s), element.span().into())),
                 other => self.wrong_type(element.span().into(), &path(), "a string", other),
             }
         }
-        Units {
-            names,
-            span: Some(value.span().into()),
-        }
+        (names, Some(value.span().into()))
     }
 
     fn integer(&mut self, t: &TableRead<'_, '_>, key: &str) -> Option<Sp<i64>> {
