@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::diagnostic::{Bounded, Finding, Related, MAX_FINDINGS_PER_RULE};
-use crate::plan::{Name, Plan, PlanKind, Relation, Section, SectionKind, Sp, Target};
+use crate::plan::{Plan, PlanKind, Relation, Section, SectionKind, Sp, Target, UnitName};
 use crate::rules::ast::{BasisCheck, Bound, Collection, Expect};
 use crate::rules::normalize::{fold, DocumentNumber};
 use crate::rules::{
@@ -114,7 +114,7 @@ struct KeyCache<'p> {
 
 /// A unit named in the plan, its key, and the declared form (of the pack's unit table) in it.
 struct UnitMention<'p> {
-    name: &'p Sp<Name>,
+    name: &'p Sp<UnitName>,
     key: Rc<str>,
     form: Option<&'p UnitForm>,
 }
@@ -401,7 +401,7 @@ fn run_rule<'p>(
         }
         Expect::Lead { name, patterns } => {
             for section in sections(plan, keys, pack.name(&name.value)) {
-                let leads: Vec<&Sp<Name>> = section.all_leads().collect();
+                let leads: Vec<&Sp<UnitName>> = section.all_leads().collect();
                 let span = section.lead.span.unwrap_or(section.name.span);
                 if leads.is_empty() {
                     let mut f = finding(
@@ -908,7 +908,7 @@ fn consistent_units<'p>(
     out: &mut Bounded,
 ) {
     // For each declared unit (by canonical name): the forms seen, with their first mention.
-    let mut seen: rustc_hash::FxHashMap<&str, Vec<(&str, &Sp<Name>)>> = Default::default();
+    let mut seen: rustc_hash::FxHashMap<&str, Vec<(&str, &Sp<UnitName>)>> = Default::default();
     for mention in keys.units(plan, &pack.units) {
         let Some(best) = mention.form else { continue };
         let forms = seen.entry(best.unit.as_str()).or_default();
@@ -953,8 +953,8 @@ fn current_units<'p>(
 }
 
 /// Every unit a plan names as lead or partner, in file order.
-fn all_units(plan: &Plan) -> Vec<&Sp<Name>> {
-    let mut mentions: Vec<&Sp<Name>> = Vec::new();
+fn all_units(plan: &Plan) -> Vec<&Sp<UnitName>> {
+    let mut mentions: Vec<&Sp<UnitName>> = Vec::new();
     for section in plan
         .actions
         .items

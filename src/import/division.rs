@@ -10,7 +10,7 @@ use std::ops::Range;
 use super::lines::Line;
 use super::read::Table;
 use super::{compact, units_in, Vocabulary};
-use crate::plan::{Measure, Name, Plan, Section, SectionKind, Sp, Units};
+use crate::plan::{Measure, Plan, Section, SectionKind, Sp, UnitName, Units};
 use crate::rules::normalize;
 use crate::rules::ResolvedName;
 use crate::source::Span;
@@ -236,7 +236,7 @@ fn units(text: &str, cell: &Range<usize>) -> (Units, Units) {
 /// Responsible units: those marked （牵头） lead; else the first listed when the table says so,
 /// else all of them.
 fn split_responsible(all: Units, first_leads: bool) -> (Units, Units) {
-    let marked = |n: &Sp<Name>| n.value.contains("牵头");
+    let marked = |n: &Sp<UnitName>| n.value.contains("牵头");
     let span = all.span;
     let mut lead = Units {
         names: Vec::new(),

@@ -147,15 +147,15 @@ pub struct Measure {
     pub targets: Vec<Target>,
 }
 
-/// A name as a plan lists it (a unit, a region, a cited document): kept inline when short
+/// A unit name as a plan lists it (牵头单位, 参与单位): kept inline when short
 /// (up to 23 bytes: most units are three to seven characters), so that the plan's many unit
 /// lists do not cost an allocation per name.
-pub type Name = smol_str::SmolStr;
+pub type UnitName = smol_str::SmolStr;
 
 /// A list of unit names (牵头单位 or 参与单位) with the span of the array that holds them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Units {
-    pub names: Vec<Sp<Name>>,
+    pub names: Vec<Sp<UnitName>>,
     /// The array's span; `None` when the key is absent.
     pub span: Option<Span>,
 }
@@ -189,7 +189,7 @@ impl Section {
     }
 
     /// Every lead unit named by the section or by one of its measures.
-    pub fn all_leads(&self) -> impl Iterator<Item = &Sp<Name>> {
+    pub fn all_leads(&self) -> impl Iterator<Item = &Sp<UnitName>> {
         self.lead
             .names
             .iter()
