@@ -412,10 +412,15 @@ impl Sink {
     }
 
     pub fn write(&mut self, text: &str) {
-        if self.error.is_some() || self.closed || text.is_empty() {
+        self.write_bytes(text.as_bytes());
+    }
+
+    /// Text already encoded (UTF-8), as the renderers make it.
+    pub fn write_bytes(&mut self, bytes: &[u8]) {
+        if self.error.is_some() || self.closed || bytes.is_empty() {
             return;
         }
-        if let Err(e) = self.writer.write_all(text.as_bytes()) {
+        if let Err(e) = self.writer.write_all(bytes) {
             self.fail(e);
         }
     }

@@ -685,7 +685,7 @@ fn check_into(options: &CheckOptions, out: &mut Sink, messages: &mut Messages<'_
     const CHUNK: usize = 256;
     for chunk in files.chunks(CHUNK) {
         let stdout_stream = &run.streams[0];
-        let done: Vec<(FileReport, Option<String>)> = chunk
+        let done: Vec<(FileReport, Option<Vec<u8>>)> = chunk
             .par_iter()
             .map(|found| {
                 let path = &found.path;
@@ -880,7 +880,7 @@ impl Emitter<'_> {
         file_sinks: &mut [Sink],
         step_summary: Option<&mut Sink>,
         mut report: FileReport,
-        rendered: Option<String>,
+        rendered: Option<Vec<u8>>,
     ) {
         if self.write_baseline {
             self.baseline_entries
@@ -899,7 +899,7 @@ impl Emitter<'_> {
         }
         let mut rendered = rendered;
         let (first, rest) = self.streams.split_first_mut().expect("stdout stream");
-        out.write(&first.file_rendered(&report, rendered.take()));
+        out.write_bytes(&first.file_rendered(&report, rendered.take()));
         for (stream, sink) in rest.iter_mut().zip(file_sinks.iter_mut()) {
             sink.write(&stream.file(&report));
         }

@@ -325,9 +325,15 @@ impl serde_json::ser::Formatter for Indented {
 /// `value` pretty-printed as if `depth` levels deep, its first line indented too.
 fn pretty_at(value: &impl Serialize, depth: usize) -> String {
     let mut out = Vec::with_capacity(4096);
+    pretty_into(&mut out, value, depth);
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// [`pretty_at`] appended to bytes.
+fn pretty_into(out: &mut Vec<u8>, value: &impl Serialize, depth: usize) {
     out.extend(std::iter::repeat_n(b' ', depth * 2));
     let mut serializer = serde_json::Serializer::with_formatter(
-        &mut out,
+        out,
         Indented {
             depth,
             has_value: false,
@@ -336,7 +342,6 @@ fn pretty_at(value: &impl Serialize, depth: usize) -> String {
     value
         .serialize(&mut serializer)
         .expect("plain data serialises");
-    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
 /// One file's object, indented for the `files` array (no separator).
@@ -345,9 +350,29 @@ pub(super) fn json_file_body(
     version: JsonVersion,
     table: &RuleTable<'_>,
 ) -> String {
+    let mut out = Vec::with_capacity(16 * 1024);
+    file_into(&mut out, r, version, table);
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// One file's object as bytes, after the separator that precedes every file but the first
+/// (`,\n`; the stream drops the comma of the first). Bulk output stays bytes from serde_json
+/// to the file: checking that it is UTF-8 again cost 2 % of a bulk run.
+pub(super) fn json_file_element(
+    r: &FileReport,
+    version: JsonVersion,
+    table: &RuleTable<'_>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(16 * 1024);
+    out.extend_from_slice(b",\n");
+    file_into(&mut out, r, version, table);
+    out
+}
+
+fn file_into(out: &mut Vec<u8>, r: &FileReport, version: JsonVersion, table: &RuleTable<'_>) {
     match version {
-        JsonVersion::V1 => pretty_at(&file_out(r), 2),
-        JsonVersion::V2 => pretty_at(&file_out_v2(r, table), 2),
+        JsonVersion::V1 => pretty_into(out, &file_out(r), 2),
+        JsonVersion::V2 => pretty_into(out, &file_out_v2(r, table), 2),
     }
 }
 

@@ -173,35 +173,35 @@ impl<'r> ReportStream<'r> {
     }
 
     /// The text of a file for formats that render each file on its own (human, JSON), or
-    /// `None`. Takes `&self`, so files can be rendered in parallel and then passed, in order, to
-    /// [`ReportStream::file_rendered`].
-    pub fn prerender(&self, report: &FileReport) -> Option<String> {
+    /// `None`, as UTF-8 bytes. Takes `&self`, so files can be rendered in parallel and then
+    /// passed, in order, to [`ReportStream::file_rendered`].
+    pub fn prerender(&self, report: &FileReport) -> Option<Vec<u8>> {
         match self.format {
             OutputFormat::Human(o) => self
                 .handler
                 .as_ref()
-                .map(|h| human::render_file(report, h, o)),
-            OutputFormat::Concise { .. } => Some(human::render_concise(report)),
+                .map(|h| human::render_file(report, h, o).into_bytes()),
+            OutputFormat::Concise { .. } => Some(human::render_concise(report).into_bytes()),
             OutputFormat::Json(version) => {
-                Some(json::json_file_body(report, version, &self.rule_table))
+                Some(json::json_file_element(report, version, &self.rule_table))
             }
             _ => None,
         }
     }
 
     /// The text for one more file, given what [`ReportStream::prerender`] made of it.
-    pub fn file_rendered(&mut self, report: &FileReport, rendered: Option<String>) -> String {
-        let Some(text) = rendered else {
-            return self.file(report);
+    pub fn file_rendered(&mut self, report: &FileReport, rendered: Option<Vec<u8>>) -> Vec<u8> {
+        let Some(mut text) = rendered else {
+            return self.file(report).into_bytes();
         };
         let first = self.summary.files == 0;
         self.summary.add(report);
         self.packs.extend(report.packs.iter().map(|p| p.id.clone()));
         self.rules_seen.add(report);
-        match self.format {
-            OutputFormat::Json(_) => json::json_element(text, first),
-            _ => text,
+        if first && matches!(self.format, OutputFormat::Json(_)) {
+            text.remove(0); // the first file's element has no comma before it
         }
+        text
     }
 
     /// The text for one more file.
