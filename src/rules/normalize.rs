@@ -78,43 +78,50 @@ fn is_han(c: char) -> bool {
 
 /// Width folding and removal of whitespace and punctuation.
 pub fn fold(text: &str) -> String {
-    text.chars()
-        .filter_map(|c| {
-            let c = match c {
-                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-                '\u{3000}' => ' ',
-                other => other,
-            };
-            let drop = c.is_whitespace()
-                || c.is_ascii_punctuation()
-                || matches!(
-                    c,
-                    '、' | '，'
-                        | '。'
-                        | '“'
-                        | '”'
-                        | '‘'
-                        | '’'
-                        | '《'
-                        | '》'
-                        | '〈'
-                        | '〉'
-                        | '「'
-                        | '」'
-                        | '【'
-                        | '】'
-                        | '〔'
-                        | '〕'
-                        | '—'
-                        | '…'
-                        | '·'
-                        | '・'
-                        | '：'
-                        | '；'
-                );
-            (!drop).then(|| c.to_ascii_lowercase())
-        })
-        .collect()
+    let mut folded = String::with_capacity(text.len());
+    folded.extend(text.chars().filter_map(fold_char));
+    folded
+}
+
+/// One character of [`fold`]: `None` when it is dropped.
+fn fold_char(c: char) -> Option<char> {
+    // Most characters of a plan are Han, kept as they are: told first, without the tables.
+    if is_han(c) {
+        return Some(c);
+    }
+    let c = match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        other => other,
+    };
+    let drop = c.is_whitespace()
+        || c.is_ascii_punctuation()
+        || matches!(
+            c,
+            '、' | '，'
+                | '。'
+                | '“'
+                | '”'
+                | '‘'
+                | '’'
+                | '《'
+                | '》'
+                | '〈'
+                | '〉'
+                | '「'
+                | '」'
+                | '【'
+                | '】'
+                | '〔'
+                | '〕'
+                | '—'
+                | '…'
+                | '·'
+                | '・'
+                | '：'
+                | '；'
+        );
+    (!drop).then(|| c.to_ascii_lowercase())
 }
 
 /// The brackets plans put around a document number's year: 〔〕 as the standard has it, and the
@@ -264,5 +271,13 @@ mod tests {
     #[test]
     fn full_width_ascii_folds() {
         assert_eq!(fold("ＡＢ１２ x"), "ab12x");
+    }
+
+    #[test]
+    fn han_is_kept_and_punctuation_of_both_widths_is_dropped() {
+        assert_eq!(
+            fold("《全民科学素质行动规划纲要（2021—2035年）》、㐀 科普：Ｘ"),
+            "全民科学素质行动规划纲要20212035年㐀科普x"
+        );
     }
 }
