@@ -388,7 +388,11 @@ impl<'r> Checker<'r> {
             if packs.is_empty() {
                 findings.push(no_pack_finding(plan, self.registry));
             }
-            let mut handled = rustc_hash::FxHashSet::default();
+            // Sized for every rule at once: growing it was a rehash per plan.
+            let mut handled = rustc_hash::FxHashSet::with_capacity_and_hasher(
+                packs.iter().map(|p| p.rules.len() + p.dropped.len()).sum(),
+                Default::default(),
+            );
             for pack in &packs {
                 findings.extend(check::check_plan(plan, pack, self.registry, &mut handled));
                 applied.push(AppliedPack {
