@@ -5,7 +5,7 @@
 //! `--json-version 1` for a release. Written with serde_json: text taken from documents holds
 //! control characters that must be escaped exactly.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -47,12 +47,12 @@ impl JsonVersion {
 /// writes once per rule instead of once per finding.
 #[derive(Default)]
 pub struct RuleTable<'r> {
-    rules: HashMap<&'r str, &'r ResolvedRule>,
+    rules: rustc_hash::FxHashMap<&'r str, &'r ResolvedRule>,
 }
 
 impl<'r> RuleTable<'r> {
     pub fn new(registry: &'r Registry) -> Self {
-        let mut rules = HashMap::new();
+        let mut rules = rustc_hash::FxHashMap::default();
         for pack in registry.packs() {
             for rule in &pack.rules {
                 if !rules.contains_key(rule.id.as_str()) {
