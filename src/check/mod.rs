@@ -748,15 +748,10 @@ fn basis(
             }
         }
         BasisCheck::Numbered => {
-            for cited in plan
-                .basis
-                .iter()
-                .filter(|b| DocumentNumber::find(&b.value).is_none())
-            {
-                let read = Cited::read(&cited.value);
+            for (cited, read) in read().iter().filter(|(_, b)| !b.numbered()) {
                 let number = registry
                     .packs()
-                    .find(|p| !p.is_abstract && p.cites_own_read(&read))
+                    .find(|p| !p.is_abstract && p.cites_own_read(read))
                     .map(|p| p.document.clone());
                 let label = match &number {
                     Some(n) => format!("只写了文件标题，请补上文号“{n}”"),

@@ -191,7 +191,7 @@ impl<'r> ReportStream<'r> {
 
     /// The text for one more file, given what [`ReportStream::prerender`] made of it.
     pub fn file_rendered(&mut self, report: &FileReport, rendered: Option<Vec<u8>>) -> Vec<u8> {
-        let Some(mut text) = rendered else {
+        let Some(text) = rendered else {
             return self.file(report).into_bytes();
         };
         let first = self.summary.files == 0;
@@ -199,9 +199,10 @@ impl<'r> ReportStream<'r> {
         self.packs.extend(report.packs.iter().map(|p| p.id.clone()));
         self.rules_seen.add(report);
         if first && matches!(self.format, OutputFormat::Json(_)) {
-            text.remove(0); // the first file's element has no comma before it
+            json::without_comma(text)
+        } else {
+            text
         }
-        text
     }
 
     /// The text for one more file.
@@ -218,10 +219,8 @@ impl<'r> ReportStream<'r> {
             OutputFormat::Concise { .. } => human::render_concise(report),
             OutputFormat::Json(version) => {
                 self.rules_seen.add(report);
-                json::json_element(
-                    json::json_file_body(report, version, &self.rule_table),
-                    first,
-                )
+                let element = json::json_element(report, version, &self.rule_table, first);
+                String::from_utf8(element).expect("serde_json writes UTF-8")
             }
             OutputFormat::Sarif => self.sarif.file(report, self.registry),
             OutputFormat::Github => {
