@@ -325,7 +325,7 @@ fn row(
                 if let Some(first) = found.first() {
                     at = Some(first.name.span);
                     if first.name.value != name {
-                        written_as = Some(first.name.value.clone());
+                        written_as = Some(first.name.value.to_string());
                     }
                 }
                 for section in &found {

@@ -86,14 +86,14 @@ impl PlanFacts {
         );
         lacks(plan.safeguards.items.is_empty(), "组织实施（保障措施）");
         PlanFacts {
-            title: plan.title.value.clone(),
+            title: plan.title.value.to_string(),
             kind: plan.kind.value,
             level: plan.level.value,
-            region: plan.region.iter().map(|r| r.value.clone()).collect(),
-            issuer: plan.issuer.as_ref().map(|i| i.value.clone()),
-            issued: plan.issued.as_ref().map(|i| i.value.clone()),
+            region: plan.region.iter().map(|r| r.value.to_string()).collect(),
+            issuer: plan.issuer.as_ref().map(|i| i.value.to_string()),
+            issued: plan.issued.as_ref().map(|i| i.value.to_string()),
             period: plan.period.value,
-            basis: plan.basis.iter().map(|b| b.value.clone()).collect(),
+            basis: plan.basis.iter().map(|b| b.value.to_string()).collect(),
             not_found,
         }
     }
@@ -326,7 +326,13 @@ fn check_plan_bytes(
 /// Check a plan already in memory: load it, choose its packs, run them.
 pub fn check_source(source: Arc<SourceFile>, checker: &Checker<'_>) -> FileReport {
     let loaded = plan::load(&source);
-    checker.check_model(source, loaded.plan, loaded.diagnostics, true, Vec::new())
+    checker.check_model(
+        Arc::clone(&source),
+        loaded.plan,
+        loaded.diagnostics,
+        true,
+        Vec::new(),
+    )
 }
 
 /// What a run checks with: the packs, a forced choice of packs, the project configuration.

@@ -294,7 +294,7 @@ pub fn complete_from_text(target: &mut crate::plan::Target, explicit_relation: b
         let hedge = hedge_in(&text.value)
             .map(|h| h.1)
             .or(approximate.then_some("左右"));
-        target.hedge = hedge.map(|h| Sp::new(h.to_owned(), span));
+        target.hedge = hedge.map(|h| Sp::new(h.to_owned().into(), span));
     }
     if target.value.is_some() {
         return;
@@ -304,7 +304,7 @@ pub fn complete_from_text(target: &mut crate::plan::Target, explicit_relation: b
     };
     target.value = Some(Sp::new(stated.value, span));
     if target.unit.is_none() {
-        target.unit = stated.unit.map(|u| Sp::new(u, span));
+        target.unit = stated.unit.map(|u| Sp::new(u.into(), span));
     }
     if target.year.is_none() && target.per.is_none() {
         target.year = stated.year.map(|y| Sp::new(y, span));
@@ -313,7 +313,7 @@ pub fn complete_from_text(target: &mut crate::plan::Target, explicit_relation: b
         target.relation = Sp::new(stated.bound.relation, span);
     }
     if target.bound.is_none() {
-        target.bound = stated.bound.written.map(|w| Sp::new(w, span));
+        target.bound = stated.bound.written.map(|w| Sp::new(w.into(), span));
     }
 }
 

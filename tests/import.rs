@@ -34,14 +34,17 @@ fn seed(name: &str) -> PathBuf {
     root().join("tests/fixtures/texts").join(name)
 }
 
-fn fixture(name: &str) -> Plan {
+fn fixture(name: &str) -> Plan<'static> {
     let path = root().join(format!("tests/fixtures/plans/{name}.plan.toml"));
     let text = std::fs::read_to_string(&path).unwrap();
     let source = planlint::source::SourceFile::new(name, text);
-    planlint::plan::load(&source).plan.expect("fixtures load")
+    planlint::plan::load(&source)
+        .plan
+        .expect("fixtures load")
+        .into_owned()
 }
 
-fn imported(path: &Path) -> Plan {
+fn imported(path: &Path) -> Plan<'static> {
     let registry = Registry::builtin().as_ref().unwrap();
     let name = path.display().to_string();
     match planlint::import_path(path, &name, registry) {
@@ -260,10 +263,8 @@ fn stdout_import_round_trips_through_the_loader() {
         );
         assert_eq!(out.status.code(), Some(0));
         let text = String::from_utf8(out.stdout).unwrap();
-        let reloaded = planlint::plan::load(&planlint::source::SourceFile::new(
-            "x.plan.toml",
-            text.clone(),
-        ));
+        let file = planlint::source::SourceFile::new("x.plan.toml", text.clone());
+        let reloaded = planlint::plan::load(&file);
         assert!(
             reloaded.diagnostics.is_empty(),
             "{seed_name}: {:?}",

@@ -116,13 +116,14 @@ proptest! {
         let source = SourceFile::new("doc.txt", text.clone());
         if let Ok(imported) = planlint::import::import(&source, &vocabulary) {
             let toml = planlint::import::to_toml(&imported.plan, "doc.txt", &imported.notes);
-            let loaded = planlint::plan::load(&SourceFile::new("back.plan.toml", toml.clone()));
+            let back = SourceFile::new("back.plan.toml", toml.clone());
+            let loaded = planlint::plan::load(&back);
             let plan = loaded.plan.expect("an imported plan always loads");
             prop_assert_eq!(&plan.title.value, &imported.plan.title.value);
             prop_assert_eq!(plan.period.value, imported.plan.period.value);
-            let names = |p: &planlint::plan::Plan| p.actions.items.iter().chain(&p.projects.items).chain(&p.safeguards.items).map(|s| (s.name.value.clone(), s.lead.names.iter().map(|u| u.value.clone()).collect::<Vec<_>>(), s.measures.len())).collect::<Vec<_>>();
+            let names = |p: &planlint::plan::Plan| p.actions.items.iter().chain(&p.projects.items).chain(&p.safeguards.items).map(|s| (s.name.value.to_string(), s.lead.names.iter().map(|u| u.value.clone()).collect::<Vec<_>>(), s.measures.len())).collect::<Vec<_>>();
             prop_assert_eq!(names(&plan), names(&imported.plan));
-            let targets = |p: &planlint::plan::Plan| p.all_targets().map(|t| (t.indicator.value.clone(), t.value.as_ref().map(|v| v.value.to_string()), t.year.as_ref().map(|y| y.value))).collect::<Vec<_>>();
+            let targets = |p: &planlint::plan::Plan| p.all_targets().map(|t| (t.indicator.value.to_string(), t.value.as_ref().map(|v| v.value.to_string()), t.year.as_ref().map(|y| y.value))).collect::<Vec<_>>();
             prop_assert_eq!(targets(&plan), targets(&imported.plan));
             for sp in imported.plan.actions.items.iter().map(|s| s.name.span) {
                 prop_assert!(sp.end <= text.len() && text.is_char_boundary(sp.start) && text.is_char_boundary(sp.end));
@@ -222,7 +223,8 @@ fn former_fuzzer_crashes_stay_fixed() {
             let source = SourceFile::new(name.clone(), document.text);
             if let Ok(imported) = planlint::import::import(&source, &vocabulary) {
                 let toml = planlint::import::to_toml(&imported.plan, &name, &imported.notes);
-                let loaded = planlint::plan::load(&SourceFile::new("back.plan.toml", toml));
+                let back = SourceFile::new("back.plan.toml", toml);
+                let loaded = planlint::plan::load(&back);
                 assert!(
                     loaded.diagnostics.iter().all(|d| !d.fatal),
                     "{name}: {:?}",

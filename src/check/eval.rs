@@ -1,6 +1,6 @@
 //! Expressions over one item of a plan (an action, a measure, a target…) and the plan itself.
 
-use crate::plan::{format_number, Measure, Plan, Section, Sp, Target, Units};
+use crate::plan::{format_number, Measure, Plan, Section, Sp, Target, Text, Units};
 use crate::rules::ast::{CmpOp, Expr, Field};
 use crate::source::Span;
 
@@ -8,10 +8,10 @@ use crate::source::Span;
 #[derive(Clone, Copy, Debug)]
 pub enum Item<'p> {
     Plan,
-    Section(&'p Section),
+    Section(&'p Section<'p>),
     /// A measure with the section it belongs to (whose lead it inherits).
-    Measure(&'p Section, &'p Measure),
-    Target(&'p Target),
+    Measure(&'p Section<'p>, &'p Measure<'p>),
+    Target(&'p Target<'p>),
 }
 
 /// A field's value. Absent values make every comparison false, so a rule about `year` does not
@@ -35,7 +35,7 @@ impl<'p> Item<'p> {
     }
 
     /// The name that identifies the item for `unique`.
-    pub fn name(&self) -> Option<&'p Sp<String>> {
+    pub fn name(&self) -> Option<&'p Sp<Text<'p>>> {
         match self {
             Item::Section(s) => Some(&s.name),
             Item::Measure(_, m) => Some(&m.title),
@@ -54,8 +54,8 @@ impl<'p> Item<'p> {
     }
 
     /// The value of a field and the span of its text, if the item has it.
-    fn field(&self, field: Field, plan: &'p Plan) -> (Value<'p>, Option<Span>) {
-        fn opt_str(v: &Option<Sp<String>>) -> (Value<'_>, Option<Span>) {
+    fn field(&self, field: Field, plan: &'p Plan<'p>) -> (Value<'p>, Option<Span>) {
+        fn opt_str<'v>(v: &'v Option<Sp<Text<'_>>>) -> (Value<'v>, Option<Span>) {
             match v {
                 Some(s) => (Value::Str(&s.value), Some(s.span)),
                 None => (Value::Absent, None),
@@ -73,7 +73,7 @@ impl<'p> Item<'p> {
             (Field::PlanKind, _) => (Value::Str(plan.kind.value.as_str()), Some(plan.kind.span)),
             (Field::PlanLevel, _) => (Value::Str(plan.level.value.as_str()), Some(plan.level.span)),
             (Field::PlanRegion, _) => (
-                Value::List(plan.region.iter().map(|r| r.value.as_str()).collect()),
+                Value::List(plan.region.iter().map(|r| r.value.as_ref()).collect()),
                 None,
             ),
             (Field::PlanIssuer, _) => opt_str(&plan.issuer),
@@ -86,7 +86,7 @@ impl<'p> Item<'p> {
                 Some(plan.period.span),
             ),
             (Field::PlanBasis, _) => (
-                Value::List(plan.basis.iter().map(|b| b.value.as_str()).collect()),
+                Value::List(plan.basis.iter().map(|b| b.value.as_ref()).collect()),
                 None,
             ),
 
@@ -147,7 +147,7 @@ fn bool_value(b: bool) -> Value<'static> {
     Value::Num(if b { 1.0 } else { 0.0 })
 }
 
-fn value<'p>(expr: &'p Expr, item: &Item<'p>, plan: &'p Plan) -> Value<'p> {
+fn value<'p>(expr: &'p Expr, item: &Item<'p>, plan: &'p Plan<'p>) -> Value<'p> {
     match expr {
         Expr::Or(items) => bool_value(items.iter().any(|e| truthy(e, item, plan))),
         Expr::And(items) => bool_value(items.iter().all(|e| truthy(e, item, plan))),

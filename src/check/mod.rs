@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::diagnostic::{Bounded, Finding, Related, MAX_FINDINGS_PER_RULE};
-use crate::plan::{Plan, PlanKind, Relation, Section, SectionKind, Sp, Target, UnitName};
+use crate::plan::{Plan, PlanKind, Relation, Section, SectionKind, Sp, Target, Text, UnitName};
 use crate::rules::ast::{BasisCheck, Bound, Collection, Expect};
 use crate::rules::normalize::{fold, DocumentNumber};
 use crate::rules::{
@@ -182,7 +182,7 @@ impl<'p> KeyCache<'p> {
         self.forms(name).0
     }
 
-    fn units(&self, plan: &'p Plan, matcher: &'p UnitMatcher) -> &[UnitMention<'p>] {
+    fn units(&self, plan: &'p Plan<'p>, matcher: &'p UnitMatcher) -> &[UnitMention<'p>] {
         self.units.get_or_init(|| {
             let id = (matcher.id(), self.normalizer.id());
             let names = all_units(plan);
@@ -259,7 +259,11 @@ impl<'p> KeyCache<'p> {
 
 /// Sections that carry a declared name: by their heading; a safeguard also by what its text
 /// says (plans name safeguards by their content: 监测评估, 表彰激励 …).
-fn sections<'p>(plan: &'p Plan, keys: &KeyCache<'p>, name: &ResolvedName) -> Vec<&'p Section> {
+fn sections<'p>(
+    plan: &'p Plan<'p>,
+    keys: &KeyCache<'p>,
+    name: &ResolvedName,
+) -> Vec<&'p Section<'p>> {
     let kinds = [
         SectionKind::Action,
         SectionKind::Project,
@@ -277,7 +281,7 @@ fn sections<'p>(plan: &'p Plan, keys: &KeyCache<'p>, name: &ResolvedName) -> Vec
 /// 行动 or 工程 alike); a safeguard also by the text of any safeguard; and in a 工作要点, whose
 /// items are grouped by theme, by what any item says.
 fn present<'p>(
-    plan: &'p Plan,
+    plan: &'p Plan<'p>,
     keys: &KeyCache<'p>,
     kind: SectionKind,
     name: &ResolvedName,
@@ -288,7 +292,7 @@ fn present<'p>(
             .iter()
             .any(|s| keys.matches(&s.name.value, name))
     };
-    let says = |text: &'p Option<Sp<String>>| {
+    let says = |text: &'p Option<Sp<Text<'p>>>| {
         text.as_ref()
             .is_some_and(|t| name.means(&keys.folded(&t.value)))
     };
@@ -322,7 +326,11 @@ fn present<'p>(
 /// Where a plan meets a declared requirement, for the coverage table: the sections whose
 /// heading names it (any kind: plans file 科技资源科普化 under 行动 or 工程 alike), else the
 /// safeguards whose text says it.
-pub fn locate_sections<'p>(plan: &'p Plan, pack: &'p ResolvedPack, key: &str) -> Vec<&'p Section> {
+pub fn locate_sections<'p>(
+    plan: &'p Plan<'p>,
+    pack: &'p ResolvedPack,
+    key: &str,
+) -> Vec<&'p Section<'p>> {
     let Some(name) = pack.names.get(key) else {
         return Vec::new();
     };
@@ -354,11 +362,11 @@ pub fn locate_sections<'p>(plan: &'p Plan, pack: &'p ResolvedPack, key: &str) ->
 
 /// The plan-level targets for a declared indicator (in a year, if given).
 pub fn locate_targets<'p>(
-    plan: &'p Plan,
+    plan: &'p Plan<'p>,
     pack: &'p ResolvedPack,
     key: &str,
     year: Option<i64>,
-) -> Vec<&'p Target> {
+) -> Vec<&'p Target<'p>> {
     let Some(name) = pack.names.get(key) else {
         return Vec::new();
     };
@@ -372,7 +380,7 @@ pub fn locate_targets<'p>(
 }
 
 fn run_rule<'p>(
-    plan: &'p Plan,
+    plan: &'p Plan<'p>,
     pack: &'p ResolvedPack,
     registry: &Registry,
     keys: &KeyCache<'p>,
@@ -549,7 +557,7 @@ fn run_rule<'p>(
             match within {
                 None => {
                     // Read only where the plan gives the 组织实施 part in words.
-                    let said: Vec<&Sp<String>> = plan
+                    let said: Vec<&Sp<Text<'_>>> = plan
                         .safeguards
                         .items
                         .iter()
@@ -586,10 +594,10 @@ fn run_rule<'p>(
                             continue;
                         }
                         let mut texts: Vec<&str> = vec![&section.name.value];
-                        texts.extend(section.text.iter().map(|t| t.value.as_str()));
+                        texts.extend(section.text.iter().map(|t| t.value.as_ref()));
                         for m in &section.measures {
                             texts.push(&m.title.value);
-                            texts.extend(m.text.iter().map(|t| t.value.as_str()));
+                            texts.extend(m.text.iter().map(|t| t.value.as_ref()));
                         }
                         if !texts.iter().any(|t| declared.means(&keys.folded(t))) {
                             let mut f = finding(
@@ -719,7 +727,7 @@ fn basis(
     out: &mut Bounded,
 ) {
     // Each entry is compared with many packs' documents: read once.
-    let read = || -> Vec<(&Sp<String>, Cited)> {
+    let read = || -> Vec<(&Sp<Text<'_>>, Cited)> {
         plan.basis
             .iter()
             .map(|b| (b, Cited::read(&b.value)))
@@ -896,7 +904,7 @@ fn basis(
 /// Flags a declared unit written in two forms in one plan (区教育局 and 区教体局). A unit
 /// name is matched to the declared unit whose longest alias it contains; the alias is its form.
 fn consistent_units<'p>(
-    plan: &'p Plan,
+    plan: &'p Plan<'p>,
     pack: &'p ResolvedPack,
     keys: &KeyCache<'p>,
     rule: &ResolvedRule,
@@ -929,7 +937,7 @@ fn consistent_units<'p>(
 /// Flags units named by a form the pack marks obsolete (农业局 after the 2018 reorganisation),
 /// with the current name; each name once.
 fn current_units<'p>(
-    plan: &'p Plan,
+    plan: &'p Plan<'p>,
     pack: &'p ResolvedPack,
     keys: &KeyCache<'p>,
     rule: &ResolvedRule,
@@ -948,7 +956,7 @@ fn current_units<'p>(
 }
 
 /// Every unit a plan names as lead or partner, in file order.
-fn all_units(plan: &Plan) -> Vec<&Sp<UnitName>> {
+fn all_units<'p>(plan: &'p Plan<'_>) -> Vec<&'p Sp<UnitName>> {
     let mut mentions: Vec<&Sp<UnitName>> = Vec::new();
     for section in plan
         .actions
@@ -967,7 +975,7 @@ fn all_units(plan: &Plan) -> Vec<&Sp<UnitName>> {
 }
 
 /// The items of the listed collections, in file order within each collection.
-fn items<'p>(plan: &'p Plan, collections: &[Collection]) -> Vec<Item<'p>> {
+fn items<'p>(plan: &'p Plan<'p>, collections: &[Collection]) -> Vec<Item<'p>> {
     let mut out = Vec::new();
     for c in collections {
         match c {
@@ -1022,7 +1030,7 @@ fn bound_shortfall(target: &Target, bound: &Bound) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn target(relation: Relation, value: f64) -> Target {
+    fn target(relation: Relation, value: f64) -> Target<'static> {
         Target {
             span: Span::default(),
             indicator: Sp::new("公民具备科学素质的比例".into(), Span::default()),

@@ -383,7 +383,7 @@ pub fn apply(
                     list.items.push(Section {
                         kind,
                         span: heading.span,
-                        name: heading.clone(),
+                        name: heading.clone().convert(),
                         text: None,
                         lead: Units::default(),
                         partners: Units::default(),
@@ -445,16 +445,16 @@ fn place(section: &mut Section, row: &Row, own_row: bool) {
                 measure.partners = row.partners.clone();
             }
             if measure.deadline.is_none() {
-                measure.deadline = row.deadline.clone();
+                measure.deadline = row.deadline.clone().map(Sp::convert);
             }
         }
         None => section.measures.push(Measure {
             span: row.task.span,
-            title: Sp::new(first_clause(&row.task.value), row.task.span),
-            text: Some(row.task.clone()),
+            title: Sp::new(first_clause(&row.task.value).into(), row.task.span),
+            text: Some(row.task.clone().convert()),
             lead: row.lead.clone(),
             partners: row.partners.clone(),
-            deadline: row.deadline.clone(),
+            deadline: row.deadline.clone().map(Sp::convert),
             targets: Vec::new(),
         }),
     }
@@ -492,7 +492,7 @@ mod tests {
     use crate::rules::Registry;
     use crate::source::SourceFile;
 
-    fn import_page(page: &str) -> (Plan, Vec<String>, String) {
+    fn import_page(page: &str) -> (Plan<'static>, Vec<String>, String) {
         let registry = Registry::builtin().as_ref().expect("built-in packs load");
         let document = read_document("t.html", page.as_bytes()).unwrap();
         let (text, structure) = Structure::of(document);

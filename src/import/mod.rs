@@ -130,7 +130,7 @@ impl Vocabulary {
 /// An imported plan: the model (spans into the document text) and notes on what was inferred.
 #[derive(Debug)]
 pub struct Imported {
-    pub plan: Plan,
+    pub plan: Plan<'static>,
     /// e.g. "read as GBK", "a second copy of the text was cut at line 48".
     pub notes: Vec<String>,
     /// What the import itself found (a disclosure field that says otherwise than the text).
@@ -470,8 +470,8 @@ struct Builder<'a> {
     issued: Option<Sp<String>>,
     period: Sp<(i64, i64)>,
     basis: Vec<Sp<String>>,
-    targets: Vec<Target>,
-    sections: Vec<Section>,
+    targets: Vec<Target<'static>>,
+    sections: Vec<Section<'static>>,
     /// What was inferred or could not be decided, for the reader of the import.
     notes: Vec<String>,
     /// Under a heading that states the plan's goals (主要目标, 发展目标…).
@@ -896,7 +896,7 @@ impl<'a> Builder<'a> {
                         section.partners = partners;
                     } else if !rest.trim_matches(['。', ' ']).is_empty() {
                         section.text = Some(Sp::new(
-                            rest.trim_start_matches('。').to_owned(),
+                            rest.trim_start_matches('。').to_owned().into(),
                             line.span(start + name_end, text.len()),
                         ));
                     }
@@ -956,7 +956,7 @@ impl<'a> Builder<'a> {
                         section.partners = partners;
                     }
                     section.text = Some(Sp::new(
-                        text[start..].to_owned(),
+                        text[start..].to_owned().into(),
                         line.span(start, text.len()),
                     ));
                     self.sections.push(section);
@@ -988,9 +988,9 @@ impl<'a> Builder<'a> {
                 }
                 let mut measure = Measure {
                     span: line.span(0, start),
-                    title: named(line, title, start),
+                    title: named(line, title, start).convert(),
                     text: Some(Sp::new(
-                        text[start..].to_owned(),
+                        text[start..].to_owned().into(),
                         line.span(start, text.len()),
                     )),
                     lead: Units::default(),
@@ -1082,18 +1082,18 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn finish(self, end: usize) -> Plan {
+    fn finish(self, end: usize) -> Plan<'static> {
         let mut plan = Plan {
             span: self.plan_span,
-            title: self.title_value,
+            title: self.title_value.convert(),
             kind: self.kind,
             level: self.level,
-            region: self.region,
-            issuer: self.issuer,
-            number: self.number,
-            issued: self.issued,
+            region: self.region.into_iter().map(Sp::convert).collect(),
+            issuer: self.issuer.map(Sp::convert),
+            number: self.number.map(Sp::convert),
+            issued: self.issued.map(Sp::convert),
             period: self.period,
-            basis: self.basis,
+            basis: self.basis.into_iter().map(Sp::convert).collect(),
             basis_span: None,
             targets: Items {
                 span: None,
@@ -1155,11 +1155,11 @@ fn named(line: &Line, name: &str, start: usize) -> Sp<String> {
     Sp::new(name.to_owned(), line.span(start, start + name.len()))
 }
 
-fn new_section(kind: SectionKind, name: Sp<String>, span: Span) -> Section {
+fn new_section(kind: SectionKind, name: Sp<String>, span: Span) -> Section<'static> {
     Section {
         kind,
         span,
-        name,
+        name: name.convert(),
         text: None,
         lead: Units::default(),
         partners: Units::default(),
@@ -1421,15 +1421,16 @@ fn plain_units(line: &Line) -> Option<(Units, Units)> {
 
 /// Add a line of running text to a section's text (a safeguard's content is read by what it
 /// says), keeping the span from the first line to this one.
-fn append_text(section: &mut Section, line: &Line) {
+fn append_text(section: &mut Section<'_>, line: &Line) {
     let whole = line.whole();
     match &mut section.text {
         Some(text) => {
-            text.value.push('\n');
-            text.value.push_str(&line.text);
+            let value = text.value.to_mut();
+            value.push('\n');
+            value.push_str(&line.text);
             text.span = Span::new(text.span.start, whole.end.max(text.span.end));
         }
-        None => section.text = Some(Sp::new(line.text.clone(), whole)),
+        None => section.text = Some(Sp::new(line.text.clone().into(), whole)),
     }
 }
 
@@ -1535,7 +1536,7 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
         })
 }
 
-fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
+fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target<'static>)> {
     static COUNT: OnceLock<Regex> = OnceLock::new();
     let count = re(
         &COUNT,
@@ -1618,18 +1619,19 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
                 Target {
                     span: line.span(s0 + clause_start, s0 + p.end),
                     indicator: Sp::new(
-                        indicator.to_owned(),
+                        indicator.to_owned().into(),
                         line.span(s0 + indicator_at, s0 + p.start),
                     ),
                     relation: Sp::new(bound.relation, verb_span),
-                    bound: bound.written.map(|w| Sp::new(w, verb_span)),
+                    bound: bound.written.map(|w| Sp::new(w.into(), verb_span)),
                     value: Some(Sp::new(p.value, number_span)),
                     unit: Some(Sp::new("%".into(), number_span)),
                     year: Some(Sp::new(year, number_span)),
                     per: None,
-                    hedge: hedge.map(|h| Sp::new(h.to_owned(), line.span(s0, s0 + piece.len()))),
+                    hedge: hedge
+                        .map(|h| Sp::new(h.to_owned().into(), line.span(s0, s0 + piece.len()))),
                     text: Some(Sp::new(
-                        piece[clause_start..p.end].trim().to_owned(),
+                        piece[clause_start..p.end].trim().to_owned().into(),
                         line.span(s0 + clause_start, s0 + p.end),
                     )),
                 },
@@ -1679,24 +1681,27 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target)> {
                 Target {
                     span: line.span(s0 + clause_start, s0 + m.end),
                     indicator: Sp::new(
-                        indicator.clone(),
+                        indicator.clone().into(),
                         line.span(s0 + ind_at, s0 + ind_at + indicator.len()),
                     ),
                     relation: Sp::new(bound.relation, number_span),
-                    bound: bound.written.clone().map(|w| Sp::new(w, number_span)),
+                    bound: bound
+                        .written
+                        .clone()
+                        .map(|w| Sp::new(w.into(), number_span)),
                     value: Some(Sp::new(
                         value,
                         line.span(s0 + m.start, c.get(1).expect("n").end()),
                     )),
                     unit: Some(Sp::new(
-                        unit.as_str().to_owned(),
+                        unit.as_str().to_owned().into(),
                         line.span(unit.start(), unit.end()),
                     )),
                     year: year.map(|y| Sp::new(y, number_span)),
-                    per: recurring.then(|| Sp::new("year".to_owned(), number_span)),
-                    hedge: hedge.map(|h| Sp::new(h.to_owned(), number_span)),
+                    per: recurring.then(|| Sp::new("year".into(), number_span)),
+                    hedge: hedge.map(|h| Sp::new(h.to_owned().into(), number_span)),
                     text: Some(Sp::new(
-                        piece[clause_start..m.end].trim().to_owned(),
+                        piece[clause_start..m.end].trim().to_owned().into(),
                         line.span(s0 + clause_start, s0 + m.end),
                     )),
                 },

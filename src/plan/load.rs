@@ -7,6 +7,8 @@
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+use std::borrow::Cow;
+
 use super::*;
 use crate::diagnostic::{did_you_mean, Finding, Severity};
 use crate::source::{SourceFile, Span};
@@ -14,13 +16,13 @@ use crate::source::{SourceFile, Span};
 /// What loading a plan produced: the plan when its required parts are sound, and diagnostics
 /// (fatal errors and warnings such as unknown keys).
 #[derive(Debug)]
-pub struct LoadOutcome {
-    pub plan: Option<Plan>,
+pub struct LoadOutcome<'s> {
+    pub plan: Option<Plan<'s>>,
     pub diagnostics: Vec<Finding>,
 }
 
 /// Load a plan from its source text.
-pub fn load(file: &SourceFile) -> LoadOutcome {
+pub fn load(file: &SourceFile) -> LoadOutcome<'_> {
     let mut loader = Loader::default();
     let (root, errors) = DeTable::parse_recoverable(&file.text);
     if !errors.is_empty() {
@@ -107,8 +109,17 @@ impl std::fmt::Display for KeyPath<'_> {
     }
 }
 
+/// A string of the parse tree as a plan string, without copying what the tree borrows from
+/// the file.
+fn borrowed<'i>(s: &Cow<'i, str>) -> Text<'i> {
+    match s {
+        Cow::Borrowed(b) => Cow::Borrowed(b),
+        Cow::Owned(o) => Cow::Owned(o.clone()),
+    }
+}
+
 impl Loader {
-    fn finish(self, plan: Option<Plan>) -> LoadOutcome {
+    fn finish(self, plan: Option<Plan<'_>>) -> LoadOutcome<'_> {
         let mut diagnostics: Vec<Finding> = self
             .diagnostics
             .into_values()
@@ -135,7 +146,7 @@ impl Loader {
         self.push(Finding::input_error("plan/invalid", message, span, label));
     }
 
-    fn plan(&mut self, root: &DeTable<'_>, end: usize) -> Option<Plan> {
+    fn plan<'i>(&mut self, root: &DeTable<'i>, end: usize) -> Option<Plan<'i>> {
         let top = TableRead {
             table: root,
             header: Span::new(0, 0),
@@ -166,12 +177,12 @@ impl Loader {
         let title = self.string(&meta, "title", true);
         let kind = self.keyword(&meta, "kind", PlanKind::parse, PlanKind::WORDS, true);
         let level = self.keyword(&meta, "level", Level::parse, Level::WORDS, true);
-        let (region, _) = self.string_list(&meta, "region");
+        let (region, _) = self.string_list(&meta, "region", borrowed);
         let issuer = self.string(&meta, "issuer", false);
         let number = self.string(&meta, "number", false);
         let issued = self.date(&meta, "issued");
         let period = self.period(&meta);
-        let (basis, basis_span) = self.string_list(&meta, "basis");
+        let (basis, basis_span) = self.string_list(&meta, "basis", borrowed);
         self.unknown_keys(&meta, META_KEYS);
 
         let targets = self.items(&top, "targets", |l, t| l.target(t));
@@ -201,7 +212,7 @@ impl Loader {
         })
     }
 
-    fn target(&mut self, t: &TableRead<'_, '_>) -> Option<Target> {
+    fn target<'i>(&mut self, t: &TableRead<'_, 'i>) -> Option<Target<'i>> {
         let indicator = self.string(t, "indicator", true);
         let written_relation = self.keyword(t, "relation", Relation::parse, Relation::WORDS, false);
         let explicit_relation = written_relation.is_some();
@@ -222,7 +233,7 @@ impl Loader {
             value,
             unit,
             year,
-            per: per.map(|p| Sp::new("year".to_owned(), p.span)),
+            per: per.map(|p| Sp::new("year".into(), p.span)),
             hedge,
             text,
         };
@@ -232,7 +243,7 @@ impl Loader {
         Some(target)
     }
 
-    fn section(&mut self, t: &TableRead<'_, '_>, kind: SectionKind) -> Option<Section> {
+    fn section<'i>(&mut self, t: &TableRead<'_, 'i>, kind: SectionKind) -> Option<Section<'i>> {
         let name = self.string(t, "name", true);
         let text = self.string(t, "text", false);
         let lead = self.strings(t, "lead");
@@ -258,7 +269,7 @@ impl Loader {
         })
     }
 
-    fn measure(&mut self, t: &TableRead<'_, '_>) -> Option<Measure> {
+    fn measure<'i>(&mut self, t: &TableRead<'_, 'i>) -> Option<Measure<'i>> {
         let title = self.string(t, "title", true);
         let text = self.string(t, "text", false);
         let lead = self.strings(t, "lead");
@@ -298,11 +309,11 @@ impl Loader {
     }
 
     /// An array of tables (`[[key]]`); each element that reads well becomes an item.
-    fn items<T>(
+    fn items<'i, T>(
         &mut self,
-        parent: &TableRead<'_, '_>,
+        parent: &TableRead<'_, 'i>,
         key: &str,
-        mut read: impl FnMut(&mut Self, &TableRead<'_, '_>) -> Option<T>,
+        mut read: impl FnMut(&mut Self, &TableRead<'_, 'i>) -> Option<T>,
     ) -> Items<T> {
         let Some(value) = parent.table.get(key) else {
             return Items::default();
@@ -354,7 +365,12 @@ impl Loader {
         value
     }
 
-    fn string(&mut self, t: &TableRead<'_, '_>, key: &str, required: bool) -> Option<Sp<String>> {
+    fn string<'i>(
+        &mut self,
+        t: &TableRead<'_, 'i>,
+        key: &str,
+        required: bool,
+    ) -> Option<Sp<Text<'i>>> {
         let value = self.get(t, key, required)?;
         match value.get_ref() {
             DeValue::String(s) => {
@@ -366,7 +382,7 @@ impl Loader {
                     );
                     return None;
                 }
-                Some(Sp::new(s.to_string(), value.span().into()))
+                Some(Sp::new(borrowed(s), value.span().into()))
             }
             other => {
                 self.wrong_type(value.span().into(), &join(&t.path, key), "a string", other);
@@ -408,15 +424,16 @@ impl Loader {
     }
 
     fn strings(&mut self, t: &TableRead<'_, '_>, key: &str) -> Units {
-        let (names, span) = self.string_list(t, key);
+        let (names, span) = self.string_list(t, key, |s| UnitName::from(&**s));
         Units { names, span }
     }
 
     /// An array of strings with the array's span (`None` when the key is absent).
-    fn string_list<S: for<'s> From<&'s str>>(
+    fn string_list<'i, S>(
         &mut self,
-        t: &TableRead<'_, '_>,
+        t: &TableRead<'_, 'i>,
         key: &str,
+        convert: impl Fn(&Cow<'i, str>) -> S,
     ) -> (Vec<Sp<S>>, Option<Span>) {
         let Some(value) = self.get(t, key, false) else {
             return (Vec::new(), None);
@@ -435,7 +452,7 @@ impl Loader {
         let mut names = Vec::with_capacity(array.len());
         for element in array.iter() {
             match element.get_ref() {
-                DeValue::String(s) => names.push(Sp::new(S::from(s), element.span().into())),
+                DeValue::String(s) => names.push(Sp::new(convert(s), element.span().into())),
                 other => self.wrong_type(element.span().into(), &path(), "a string", other),
             }
         }
@@ -493,11 +510,11 @@ impl Loader {
         }
     }
 
-    fn date(&mut self, t: &TableRead<'_, '_>, key: &str) -> Option<Sp<String>> {
+    fn date(&mut self, t: &TableRead<'_, '_>, key: &str) -> Option<Sp<Text<'static>>> {
         let value = self.get(t, key, false)?;
         match value.get_ref() {
             DeValue::Datetime(d) if d.date.is_some() && d.time.is_none() => {
-                Some(Sp::new(d.to_string(), value.span().into()))
+                Some(Sp::new(d.to_string().into(), value.span().into()))
             }
             other => {
                 self.wrong_type(
@@ -721,8 +738,8 @@ impl KeyTree {
 mod tests {
     use super::*;
 
-    fn load_str(text: &str) -> LoadOutcome {
-        load(&SourceFile::new("t.plan.toml", text))
+    fn plan_file(text: &str) -> std::sync::Arc<SourceFile> {
+        SourceFile::new("t.plan.toml", text)
     }
 
     const MINIMAL: &str = "[plan]\ntitle = \"某区实施方案\"\nkind = \"implementation\"\nlevel = \"district\"\nperiod = [2021, 2025]\n";
@@ -806,7 +823,8 @@ mod tests {
 
     #[test]
     fn minimal_plan_loads() {
-        let out = load_str(MINIMAL);
+        let file = plan_file(MINIMAL);
+        let out = load(&file);
         assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
         let plan = out.plan.unwrap();
         assert_eq!(plan.period.value, (2021, 2025));
@@ -814,9 +832,28 @@ mod tests {
     }
 
     #[test]
+    fn plain_strings_are_borrowed_from_the_file_and_escaped_ones_owned() {
+        let text = format!("{MINIMAL}\n[[actions]]\nname = \"青少年科学素质提升行动\"\ntext = \"第一行\\n第二行\"\n");
+        let file = plan_file(&text);
+        let out = load(&file);
+        let plan = out.plan.expect("loads");
+        let action = &plan.actions.items[0];
+        assert!(matches!(action.name.value, Cow::Borrowed(_)));
+        assert_eq!(action.name.value, "青少年科学素质提升行动");
+        let body = action.text.as_ref().expect("text");
+        assert!(matches!(body.value, Cow::Owned(_)));
+        assert_eq!(body.value, "第一行\n第二行");
+        // A plan kept past its file owns its texts and says the same.
+        let kept = plan.clone().into_owned();
+        assert!(matches!(kept.actions.items[0].name.value, Cow::Owned(_)));
+        assert_eq!(kept, plan);
+    }
+
+    #[test]
     fn wrong_type_points_at_the_value() {
         let text = MINIMAL.replace("[2021, 2025]", "\"2021-2025\"");
-        let out = load_str(&text);
+        let file = plan_file(&text);
+        let out = load(&file);
         assert!(out.plan.is_none());
         let d = &out.diagnostics[0];
         assert_eq!(d.code, "plan/wrong-type");
@@ -828,7 +865,8 @@ mod tests {
         let text = format!(
             "{MINIMAL}[[actions]]\nname = \"青少年科学素质提升行动\"\nleads = [\"区科协\"]\n"
         );
-        let out = load_str(&text);
+        let file = plan_file(&text);
+        let out = load(&file);
         assert!(out.plan.is_some());
         let d = &out.diagnostics[0];
         assert_eq!(d.severity, Severity::Warning);
@@ -839,7 +877,8 @@ mod tests {
     #[test]
     fn every_error_is_reported_at_once() {
         let text = "[plan]\ntitle = 3\nkind = \"plan\"\nlevel = \"district\"\n";
-        let out = load_str(text);
+        let file = plan_file(text);
+        let out = load(&file);
         let codes: Vec<_> = out.diagnostics.iter().map(|d| d.code.as_str()).collect();
         assert_eq!(
             codes,
@@ -849,13 +888,15 @@ mod tests {
 
     #[test]
     fn crlf_and_bom_free_text_load() {
-        let out = load_str(&MINIMAL.replace('\n', "\r\n"));
+        let file = plan_file(&MINIMAL.replace('\n', "\r\n"));
+        let out = load(&file);
         assert!(out.plan.is_some(), "{:?}", out.diagnostics);
     }
 
     #[test]
     fn syntax_errors_are_fatal() {
-        let out = load_str("[plan\ntitle = ");
+        let file = plan_file("[plan\ntitle = ");
+        let out = load(&file);
         assert!(out.plan.is_none());
         assert!(out
             .diagnostics
@@ -866,7 +907,8 @@ mod tests {
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let text = format!("x = {}1{}", "[".repeat(100_000), "]".repeat(100_000));
-        let out = load_str(&text);
+        let file = plan_file(&text);
+        let out = load(&file);
         assert!(out.plan.is_none());
         assert!(!out.diagnostics.is_empty());
     }

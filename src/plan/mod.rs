@@ -28,6 +28,17 @@ pub fn toml_to_json(value: toml::Value) -> serde_json::Value {
     }
 }
 
+/// A string of the plan: borrowed from the plan file's text where the file writes it plainly
+/// (most of a plan's strings), owned where TOML unescaped it or an importer made it. A check
+/// reads a plan once and drops it, so a copy and a free of every name, title and text was
+/// work for nothing.
+pub type Text<'s> = std::borrow::Cow<'s, str>;
+
+/// A text that no longer borrows from its file.
+fn owned(text: Sp<Text<'_>>) -> Sp<Text<'static>> {
+    Sp::new(Text::Owned(text.value.into_owned()), text.span)
+}
+
 /// A value with the span of its text in the plan file.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sp<T> {
@@ -38,6 +49,11 @@ pub struct Sp<T> {
 impl<T> Sp<T> {
     pub fn new(value: T, span: Span) -> Self {
         Sp { value, span }
+    }
+
+    /// The same value in another type (an owned string as a plan's `Text`), at the same span.
+    pub fn convert<U: From<T>>(self) -> Sp<U> {
+        Sp::new(self.value.into(), self.span)
     }
 }
 
@@ -94,25 +110,41 @@ impl SectionKind {
 
 /// A quantified target: plan-level or under an action, project or measure.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Target {
+pub struct Target<'s> {
     /// The `[[…targets]]` header.
     pub span: Span,
-    pub indicator: Sp<String>,
+    pub indicator: Sp<Text<'s>>,
     /// `at-least` when not written; then its span is the header's.
     pub relation: Sp<Relation>,
     /// The bound's words as the plan writes them (超过, 达到…以上, 不低于), if it writes any.
-    pub bound: Option<Sp<String>>,
+    pub bound: Option<Sp<Text<'s>>>,
     pub value: Option<Sp<f64>>,
-    pub unit: Option<Sp<String>>,
+    pub unit: Option<Sp<Text<'s>>>,
     pub year: Option<Sp<i64>>,
     /// `"year"` for a recurring target (每年).
-    pub per: Option<Sp<String>>,
+    pub per: Option<Sp<Text<'s>>>,
     /// What qualifies the target as an aspiration (力争, 有望, 预计, 左右), as written.
-    pub hedge: Option<Sp<String>>,
-    pub text: Option<Sp<String>>,
+    pub hedge: Option<Sp<Text<'s>>>,
+    pub text: Option<Sp<Text<'s>>>,
 }
 
-impl Target {
+impl Target<'_> {
+    /// The target with its own copy of every text, to outlive the file it was read from.
+    pub fn into_owned(self) -> Target<'static> {
+        Target {
+            span: self.span,
+            indicator: owned(self.indicator),
+            relation: self.relation,
+            bound: self.bound.map(owned),
+            value: self.value,
+            unit: self.unit.map(owned),
+            year: self.year,
+            per: self.per.map(owned),
+            hedge: self.hedge.map(owned),
+            text: self.text.map(owned),
+        }
+    }
+
     /// “超过 15%” — the bound as a reviewer reads it.
     pub fn describe_bound(&self) -> String {
         let value = self
@@ -120,7 +152,7 @@ impl Target {
             .as_ref()
             .map(|v| format_number(v.value))
             .unwrap_or_else(|| "？".into());
-        let unit = self.unit.as_ref().map(|u| u.value.as_str()).unwrap_or("");
+        let unit = self.unit.as_ref().map(|u| u.value.as_ref()).unwrap_or("");
         format!("{}{}{}", self.relation.value.zh(), value, unit)
     }
 }
@@ -136,15 +168,30 @@ pub fn format_number(value: f64) -> String {
 
 /// A numbered measure under an action or project.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Measure {
+pub struct Measure<'s> {
     pub span: Span,
-    pub title: Sp<String>,
-    pub text: Option<Sp<String>>,
+    pub title: Sp<Text<'s>>,
+    pub text: Option<Sp<Text<'s>>>,
     pub lead: Units,
     pub partners: Units,
     /// When it is due (完成时限), as written: 2025年底前, 长期坚持, 每年.
-    pub deadline: Option<Sp<String>>,
-    pub targets: Vec<Target>,
+    pub deadline: Option<Sp<Text<'s>>>,
+    pub targets: Vec<Target<'s>>,
+}
+
+impl Measure<'_> {
+    /// The measure with its own copy of every text.
+    pub fn into_owned(self) -> Measure<'static> {
+        Measure {
+            span: self.span,
+            title: owned(self.title),
+            text: self.text.map(owned),
+            lead: self.lead,
+            partners: self.partners,
+            deadline: self.deadline.map(owned),
+            targets: self.targets.into_iter().map(Target::into_owned).collect(),
+        }
+    }
 }
 
 /// A unit name as a plan lists it (牵头单位, 参与单位): kept inline when short
@@ -168,21 +215,35 @@ impl Units {
 
 /// A 提升行动, 重点工程 or 组织实施 item.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Section {
+pub struct Section<'s> {
     pub kind: SectionKind,
     /// The `[[actions]]` (etc.) header of this item.
     pub span: Span,
-    pub name: Sp<String>,
-    pub text: Option<Sp<String>>,
+    pub name: Sp<Text<'s>>,
+    pub text: Option<Sp<Text<'s>>>,
     pub lead: Units,
     pub partners: Units,
-    pub measures: Vec<Measure>,
-    pub targets: Vec<Target>,
+    pub measures: Vec<Measure<'s>>,
+    pub targets: Vec<Target<'s>>,
 }
 
-impl Section {
+impl<'s> Section<'s> {
+    /// The section with its own copy of every text.
+    pub fn into_owned(self) -> Section<'static> {
+        Section {
+            kind: self.kind,
+            span: self.span,
+            name: owned(self.name),
+            text: self.text.map(owned),
+            lead: self.lead,
+            partners: self.partners,
+            measures: self.measures.into_iter().map(Measure::into_owned).collect(),
+            targets: self.targets.into_iter().map(Target::into_owned).collect(),
+        }
+    }
+
     /// Every target under this section: its own and its measures'.
-    pub fn all_targets(&self) -> impl Iterator<Item = &Target> {
+    pub fn all_targets(&self) -> impl Iterator<Item = &Target<'s>> {
         self.targets
             .iter()
             .chain(self.measures.iter().flat_map(|m| m.targets.iter()))
@@ -215,32 +276,64 @@ impl<T> Default for Items<T> {
 
 /// A loaded plan. Required keys are plain fields: a plan lacking them does not load.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Plan {
+pub struct Plan<'s> {
     /// The `[plan]` header.
     pub span: Span,
-    pub title: Sp<String>,
+    pub title: Sp<Text<'s>>,
     pub kind: Sp<PlanKind>,
     pub level: Sp<Level>,
-    pub region: Vec<Sp<String>>,
-    pub issuer: Option<Sp<String>>,
+    pub region: Vec<Sp<Text<'s>>>,
+    pub issuer: Option<Sp<Text<'s>>>,
     /// The plan's own document number (发文字号), e.g. 洛政办〔2021〕80号.
-    pub number: Option<Sp<String>>,
-    pub issued: Option<Sp<String>>,
+    pub number: Option<Sp<Text<'s>>>,
+    pub issued: Option<Sp<Text<'s>>>,
     /// First and last year covered.
     pub period: Sp<(i64, i64)>,
-    pub basis: Vec<Sp<String>>,
+    pub basis: Vec<Sp<Text<'s>>>,
     /// Where `basis` is written (the array), for a finding about it as a whole.
     pub basis_span: Option<Span>,
-    pub targets: Items<Target>,
-    pub actions: Items<Section>,
-    pub projects: Items<Section>,
-    pub safeguards: Items<Section>,
+    pub targets: Items<Target<'s>>,
+    pub actions: Items<Section<'s>>,
+    pub projects: Items<Section<'s>>,
+    pub safeguards: Items<Section<'s>>,
     /// Length of the file, where an item with no better place is anchored.
     pub end: usize,
 }
 
-impl Plan {
-    pub fn sections(&self, kind: SectionKind) -> &Items<Section> {
+impl<T> Items<T> {
+    fn map<U>(self, f: impl FnMut(T) -> U) -> Items<U> {
+        Items {
+            items: self.items.into_iter().map(f).collect(),
+            span: self.span,
+        }
+    }
+}
+
+impl<'s> Plan<'s> {
+    /// The plan with its own copy of every text, to outlive the file it was read from (a
+    /// check borrows; a caller that keeps a plan owns it).
+    pub fn into_owned(self) -> Plan<'static> {
+        Plan {
+            span: self.span,
+            title: owned(self.title),
+            kind: self.kind,
+            level: self.level,
+            region: self.region.into_iter().map(owned).collect(),
+            issuer: self.issuer.map(owned),
+            number: self.number.map(owned),
+            issued: self.issued.map(owned),
+            period: self.period,
+            basis: self.basis.into_iter().map(owned).collect(),
+            basis_span: self.basis_span,
+            targets: self.targets.map(Target::into_owned),
+            actions: self.actions.map(Section::into_owned),
+            projects: self.projects.map(Section::into_owned),
+            safeguards: self.safeguards.map(Section::into_owned),
+            end: self.end,
+        }
+    }
+
+    pub fn sections(&self, kind: SectionKind) -> &Items<Section<'s>> {
         match kind {
             SectionKind::Action => &self.actions,
             SectionKind::Project => &self.projects,
@@ -252,12 +345,12 @@ impl Plan {
     pub fn province(&self) -> Option<&str> {
         self.region
             .iter()
-            .map(|r| r.value.as_str())
+            .map(|r| r.value.as_ref())
             .find(|r| crate::gazetteer::is_province(r))
     }
 
     /// Every target in the plan, plan-level first.
-    pub fn all_targets(&self) -> impl Iterator<Item = &Target> {
+    pub fn all_targets(&self) -> impl Iterator<Item = &Target<'s>> {
         self.targets.items.iter().chain(
             self.actions
                 .items
@@ -268,7 +361,7 @@ impl Plan {
     }
 
     /// Every measure of every action and project, with the section it belongs to.
-    pub fn all_measures(&self) -> impl Iterator<Item = (&Section, &Measure)> {
+    pub fn all_measures(&self) -> impl Iterator<Item = (&Section<'s>, &Measure<'s>)> {
         self.actions
             .items
             .iter()

@@ -310,21 +310,24 @@ impl ResolvedPack {
     /// because the plan cites one of the pack's own documents in `basis`.
     pub fn applies_to(&self, plan: &Plan) -> bool {
         let (start, end) = plan.period.value;
+        // The cheap tests first: most packs of a registry are ruled out by period or level
+        // before their region or citations need reading.
+        if self.is_abstract
+            || start > self.period.1
+            || end < self.period.0
+            || !(self.levels.is_empty() || self.levels.contains(&plan.level.value))
+            || !(self.kinds.is_empty() || self.kinds.contains(&plan.kind.value))
+        {
+            return false;
+        }
         let in_region = self
             .region
             .as_ref()
             .is_none_or(|r| plan.region.iter().any(|p| p.value == *r));
         // The region decides the province; the basis decides only where the region names no
         // province (a Jiangsu plan citing Henan's plan is still a Jiangsu plan).
-        let cited = !in_region
-            && plan.province().is_none()
-            && plan.basis.iter().any(|b| self.cites_own(&b.value));
-        !self.is_abstract
-            && start <= self.period.1
-            && end >= self.period.0
-            && (self.levels.is_empty() || self.levels.contains(&plan.level.value))
-            && (self.kinds.is_empty() || self.kinds.contains(&plan.kind.value))
-            && (in_region || cited)
+        in_region
+            || (plan.province().is_none() && plan.basis.iter().any(|b| self.cites_own(&b.value)))
     }
 
     /// Whether a cited document (by number in any bracket form, or by title) is one this pack
