@@ -23,6 +23,19 @@ pub struct LoadOutcome<'s> {
 
 /// Load a plan from its source text.
 pub fn load(file: &SourceFile) -> LoadOutcome<'_> {
+    // Most files are sound: read those without a document tree; the rest, and every problem
+    // in them, the loader below reads.
+    if let Some(plan) = super::direct::read(&file.text) {
+        return LoadOutcome {
+            plan: Some(plan),
+            diagnostics: Vec::new(),
+        };
+    }
+    load_tree(file)
+}
+
+/// Load a plan through toml's document tree, saying what is wrong with it.
+pub(super) fn load_tree(file: &SourceFile) -> LoadOutcome<'_> {
     let mut loader = Loader::default();
     let (root, errors) = DeTable::parse_recoverable(&file.text);
     if !errors.is_empty() {
@@ -42,11 +55,11 @@ pub fn load(file: &SourceFile) -> LoadOutcome<'_> {
     loader.finish(plan)
 }
 
-const PLAN_KEYS: &[&str] = &["plan", "targets", "actions", "projects", "safeguards"];
-const META_KEYS: &[&str] = &[
+pub(super) const PLAN_KEYS: &[&str] = &["plan", "targets", "actions", "projects", "safeguards"];
+pub(super) const META_KEYS: &[&str] = &[
     "title", "kind", "level", "region", "issuer", "number", "issued", "period", "basis",
 ];
-const TARGET_KEYS: &[&str] = &[
+pub(super) const TARGET_KEYS: &[&str] = &[
     "indicator",
     "relation",
     "value",
@@ -57,9 +70,11 @@ const TARGET_KEYS: &[&str] = &[
     "hedge",
     "text",
 ];
-const SECTION_KEYS: &[&str] = &["name", "text", "lead", "partners", "measures", "targets"];
-const SAFEGUARD_KEYS: &[&str] = &["name", "text", "lead", "partners"];
-const MEASURE_KEYS: &[&str] = &["title", "text", "lead", "partners", "deadline", "targets"];
+pub(super) const SECTION_KEYS: &[&str] =
+    &["name", "text", "lead", "partners", "measures", "targets"];
+pub(super) const SAFEGUARD_KEYS: &[&str] = &["name", "text", "lead", "partners"];
+pub(super) const MEASURE_KEYS: &[&str] =
+    &["title", "text", "lead", "partners", "deadline", "targets"];
 
 #[derive(Default)]
 struct Loader {
@@ -552,7 +567,7 @@ impl Loader {
         let first = self.integer_value(years[0], "plan.period")?;
         let last = self.integer_value(years[1], "plan.period")?;
         for year in [&first, &last] {
-            if !(1949..=2100).contains(&year.value) {
+            if !super::direct::PLAUSIBLE_YEARS.contains(&year.value) {
                 self.error(
                     year.span,
                     "`plan.period` holds an implausible year".to_owned(),

@@ -1,6 +1,7 @@
 //! The structured plan (`*.plan.toml`): the model every check runs on, with the byte span of
 //! every key and value so that findings can point at them.
 
+mod direct;
 mod load;
 
 /// The JSON Schema of the plan format, for TOML editors (`planlint schema`).
