@@ -339,9 +339,18 @@ impl EventReceiver for Reader<'_> {
         let Some(raw) = self.text.get(span.start()..span.end()) else {
             return self.give_up();
         };
-        // Decoded as toml decodes keys, which also refuses an empty bare key.
-        let mut key = Cow::Borrowed("");
-        Raw::new_unchecked(raw, encoding, span).decode_key(&mut key, error);
+        // A bare key of the format's letters is itself; any other is decoded as toml decodes
+        // keys (which also refuses an empty or ill-formed bare key).
+        let plain = encoding.is_none()
+            && !raw.is_empty()
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let mut key = Cow::Borrowed(raw);
+        if !plain {
+            key = Cow::Borrowed("");
+            Raw::new_unchecked(raw, encoding, span).decode_key(&mut key, error);
+        }
         match &mut self.header_keys {
             Some((keys, _, _)) => keys.push(key),
             None if self.key.is_none() && self.array.is_none() => self.key = Some(key),
@@ -445,13 +454,13 @@ impl<'i> Entries<'i> {
         let Value::Array(elements) = &value.value else {
             return None;
         };
-        let names = elements
-            .iter()
-            .map(|e| match &e.value {
-                Value::Str(s) => Some(Sp::new(convert(s), e.span)),
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>()?;
+        let mut names = Vec::with_capacity(elements.len());
+        for element in elements {
+            let Value::Str(s) = &element.value else {
+                return None;
+            };
+            names.push(Sp::new(convert(s), element.span));
+        }
         Some((names, Some(value.span)))
     }
 
