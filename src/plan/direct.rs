@@ -299,12 +299,10 @@ fn plain_basic_string(raw: &str, encoding: Option<Encoding>) -> Option<&str> {
     // basic-unescaped = wschar / %x21 / %x23-5B / %x5D-7E / non-ascii; a `"` cannot be inside
     // the token unescaped.
     // Folded without stopping early, which the compiler turns into vector code.
-    inside
-        .bytes()
-        .fold(true, |ok, b| {
-            ok & ((b == b'\t') | ((b' '..=b'~').contains(&b) & (b != b'\\')) | (b >= 0x80))
-        })
-        .then_some(inside)
+    let forbidden = inside.as_bytes().iter().fold(false, |any, &b| {
+        any | (b < b' ' && b != b'\t') | (b == 0x7f) | (b == b'\\')
+    });
+    (!forbidden).then_some(inside)
 }
 
 fn section_kind(key: &str) -> Option<SectionKind> {
