@@ -5,11 +5,12 @@
 //! again cost more than reading the model out of it. Most files a run reads are sound, so this
 //! reader takes them straight from toml_parser — the parser under the `toml` crate — into the
 //! model. It knows only plans written the usual way: `[plan]`, `[[actions]]`,
-//! `[[actions.measures]]`… each holding the format's keys with plain values. At anything else — a syntax error, a
-//! dotted key, an inline table, a duplicate, an unknown key, a value of the wrong type, a missing
-//! key — it gives up, and [`super::load`] reads the file with the tree-walking loader, which
-//! says what is wrong and where. So a plan it reads is one the loader would read without a
-//! word, and the tests hold the two to the same model on every fixture and on generated plans.
+//! `[[actions.measures]]`… each holding the format's keys with plain values. At anything else
+//! — a syntax error, a dotted key, an inline table, a duplicate, an unknown key, a value of the
+//! wrong type, a missing key — it gives up, and [`super::load`] reads the file with the
+//! tree-walking loader, which says what is wrong and where. So a plan it reads is one the loader
+//! would read without a word; the tests hold the two to the same model on every plan file of
+//! the repository and on edited ones.
 
 use std::borrow::Cow;
 
@@ -82,17 +83,24 @@ struct Reader<'i> {
     /// The header of the table being read (`[[actions]]`), and its entries.
     header: Span,
     entries: Vec<(Cow<'i, str>, Sp<Value<'i>>)>,
-    /// While a header is read: its keys and where it began.
-    header_keys: Option<(Vec<Cow<'i, str>>, usize, bool)>,
+    /// The header being read, until its closing bracket.
+    header_keys: Option<OpenHeader<'i>>,
     /// The key whose value comes next.
     key: Option<Cow<'i, str>>,
-    /// Arrays being read (only one level is part of the format), with where each opened.
+    /// The array being read (no key of the format holds arrays of arrays), and where it opened.
     array: Option<(Vec<Sp<Value<'i>>>, usize)>,
     meta: Option<Meta<'i>>,
     targets: Items<Target<'i>>,
     actions: Items<Section<'i>>,
     projects: Items<Section<'i>>,
     safeguards: Items<Section<'i>>,
+}
+
+/// A table header (`[[actions.measures]]`) as far as it has been read.
+struct OpenHeader<'i> {
+    keys: Vec<Cow<'i, str>>,
+    start: usize,
+    is_array: bool,
 }
 
 /// What `[plan]` says.
@@ -139,16 +147,20 @@ impl<'i> Reader<'i> {
 
     fn open_header(&mut self, span: toml_parser::Span, is_array: bool) {
         self.close_table();
-        self.header_keys = Some((Vec::new(), span.start(), is_array));
+        self.header_keys = Some(OpenHeader {
+            keys: Vec::new(),
+            start: span.start(),
+            is_array,
+        });
     }
 
     fn close_header(&mut self, span: toml_parser::Span) {
-        let Some((keys, start, is_array)) = self.header_keys.take() else {
+        let Some(open) = self.header_keys.take() else {
             return self.give_up();
         };
-        self.header = Span::new(start, span.end());
-        let keys: Vec<&str> = keys.iter().map(|k| &**k).collect();
-        let home = match (is_array, keys.as_slice()) {
+        self.header = Span::new(open.start, span.end());
+        let keys: Vec<&str> = open.keys.iter().map(|k| &**k).collect();
+        let home = match (open.is_array, keys.as_slice()) {
             (false, ["plan"]) if self.meta.is_none() => Some(Home::Meta),
             (true, ["targets"]) => Some(Home::PlanTarget),
             (true, [kind]) => section_kind(kind).map(Home::Section),
@@ -298,7 +310,6 @@ fn plain_basic_string(raw: &str, encoding: Option<Encoding>) -> Option<&str> {
     let inside = raw.strip_prefix('"')?.strip_suffix('"')?;
     // basic-unescaped = wschar / %x21 / %x23-5B / %x5D-7E / non-ascii; a `"` cannot be inside
     // the token unescaped.
-    // Folded without stopping early, which the compiler turns into vector code.
     let forbidden = inside.as_bytes().iter().fold(false, |any, &b| {
         any | (b < b' ' && b != b'\t') | (b == 0x7f) | (b == b'\\')
     });
@@ -370,7 +381,7 @@ impl EventReceiver for Reader<'_> {
             Raw::new_unchecked(raw, encoding, span).decode_key(&mut key, error);
         }
         match &mut self.header_keys {
-            Some((keys, _, _)) => keys.push(key),
+            Some(open) => open.keys.push(key),
             None if self.key.is_none() && self.array.is_none() => self.key = Some(key),
             None => self.give_up(),
         }
