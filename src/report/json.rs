@@ -3,7 +3,10 @@
 //! carries its own help or citation only where it differs from its rule's. Version 1 (every
 //! finding with its help, citation and suggestion joined in `help`) stays available with
 //! `--json-version 1` for a release. Written with serde_json: text taken from documents holds
-//! control characters that must be escaped exactly.
+//! control characters that must be escaped exactly. The one exception is the version 2 file
+//! object, most of a bulk run's output, which is written by hand in serde_json's layout (a
+//! string with nothing to escape copied whole, any other escaped by serde_json) and tested to
+//! be byte for byte what serde_json makes of [`FileOutV2`].
 
 use std::collections::BTreeMap;
 
@@ -334,6 +337,11 @@ fn pretty_at(value: &impl Serialize, depth: usize) -> String {
 /// [`pretty_at`] appended to bytes.
 fn pretty_into(out: &mut Vec<u8>, value: &impl Serialize, depth: usize) {
     out.extend(std::iter::repeat_n(b' ', depth * 2));
+    serde_into(out, value, depth);
+}
+
+/// `value` pretty-printed `depth` levels deep, where its first line is already indented.
+fn serde_into(out: &mut Vec<u8>, value: &impl Serialize, depth: usize) {
     let mut serializer = serde_json::Serializer::with_formatter(
         out,
         Indented {
@@ -344,6 +352,153 @@ fn pretty_into(out: &mut Vec<u8>, value: &impl Serialize, depth: usize) {
     value
         .serialize(&mut serializer)
         .expect("plain data serialises");
+}
+
+/// A JSON string as serde_json writes it. Most of the text of findings needs no escape, and
+/// is copied whole; serde_json escapes the rest (documents' text holds control characters).
+fn string_into(out: &mut Vec<u8>, s: &str) {
+    if needs_escape(s.as_bytes()) {
+        serde_into(out, &s, 0);
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    }
+}
+
+/// Whether a string holds a byte JSON escapes: a control character, `"` or `\\`.
+fn needs_escape(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |any, &b| {
+        any | (b < b' ') | (b == b'"') | (b == b'\\')
+    })
+}
+
+/// An object or array written by hand in [`Indented`]'s layout: each entry on a line of its
+/// own, one level in, the closing bracket on its own line unless the container is empty.
+struct Container<'o> {
+    out: &'o mut Vec<u8>,
+    depth: usize,
+    empty: bool,
+    close: u8,
+}
+
+impl<'o> Container<'o> {
+    fn object(out: &'o mut Vec<u8>, depth: usize) -> Self {
+        out.push(b'{');
+        Container {
+            out,
+            depth,
+            empty: true,
+            close: b'}',
+        }
+    }
+
+    fn array(out: &'o mut Vec<u8>, depth: usize) -> Self {
+        out.push(b'[');
+        Container {
+            out,
+            depth,
+            empty: true,
+            close: b']',
+        }
+    }
+
+    /// The start of the next entry; returns the buffer to write its value into.
+    fn entry(&mut self) -> &mut Vec<u8> {
+        self.out
+            .extend_from_slice(if self.empty { b"\n" } else { b",\n" });
+        self.empty = false;
+        self.out
+            .extend(std::iter::repeat_n(b' ', (self.depth + 1) * 2));
+        self.out
+    }
+
+    /// `"key": `, before the value.
+    fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        let out = self.entry();
+        string_into(out, key);
+        out.extend_from_slice(b": ");
+        out
+    }
+
+    fn string(&mut self, key: &str, value: &str) {
+        string_into(self.key(key), value);
+    }
+
+    fn number(&mut self, key: &str, value: usize) {
+        serde_into(self.key(key), &value, 0);
+    }
+
+    /// A value serde_json writes, one level in.
+    fn serde(&mut self, key: &str, value: &impl Serialize) {
+        let depth = self.depth + 1;
+        serde_into(self.key(key), value, depth);
+    }
+
+    fn line_col(&mut self, key: &str, at: LineCol) {
+        let depth = self.depth + 1;
+        let mut inner = Container::object(self.key(key), depth);
+        inner.number("line", at.line);
+        inner.number("column", at.column);
+        inner.finish();
+    }
+
+    fn finish(self) {
+        if !self.empty {
+            self.out.push(b'\n');
+            self.out.extend(std::iter::repeat_n(b' ', self.depth * 2));
+        }
+        self.out.push(self.close);
+    }
+}
+
+/// A version 2 file object, `depth` levels deep and already indented: the bulk of a run's
+/// output, written without serde's per-value calls. It makes exactly what serde_json's pretty
+/// printer makes of [`FileOutV2`] (tested below).
+fn file_v2_into(out: &mut Vec<u8>, file: &FileOutV2<'_>, depth: usize) {
+    let mut object = Container::object(out, depth);
+    object.string("path", file.path);
+    object.serde("packs", &file.packs);
+    {
+        let findings_depth = depth + 1;
+        let mut findings = Container::array(object.key("findings"), findings_depth);
+        for f in &file.findings {
+            finding_v2_into(findings.entry(), f, findings_depth + 1);
+        }
+        findings.finish();
+    }
+    if let Some(coverage) = &file.coverage {
+        object.serde("coverage", coverage);
+    }
+    object.finish();
+}
+
+fn finding_v2_into(out: &mut Vec<u8>, f: &FindingOutV2<'_>, depth: usize) {
+    let mut object = Container::object(out, depth);
+    object.string("code", f.code);
+    object.string("severity", f.severity.as_str());
+    object.string("message", f.message);
+    object.string("label", f.label);
+    if let Some(help) = f.help {
+        object.string("help", help);
+    }
+    if let Some(cite) = f.cite {
+        object.serde("cite", cite);
+    }
+    if let Some(suggestion) = f.suggestion {
+        object.string("suggestion", suggestion);
+    }
+    object.number("offset", f.offset);
+    object.number("length", f.length);
+    object.line_col("start", f.start);
+    object.line_col("end", f.end);
+    if !f.related.is_empty() {
+        object.serde("related", &f.related);
+    }
+    if f.fatal {
+        object.serde("fatal", &true);
+    }
+    object.finish();
 }
 
 /// One file's object as bytes, after the separator that precedes every file but the first
@@ -363,7 +518,10 @@ pub(super) fn json_file_element(
 fn file_into(out: &mut Vec<u8>, r: &FileReport, version: JsonVersion, table: &RuleTable<'_>) {
     match version {
         JsonVersion::V1 => pretty_into(out, &file_out(r), 2),
-        JsonVersion::V2 => pretty_into(out, &file_out_v2(r, table), 2),
+        JsonVersion::V2 => {
+            out.extend_from_slice(b"    ");
+            file_v2_into(out, &file_out_v2(r, table), 2);
+        }
     }
 }
 
@@ -587,7 +745,26 @@ mod tests {
                     finding.help = rule.help.clone();
                     finding.cite = Some(rule.cite.clone());
                     finding.fatal = false;
-                    FileReport::of(SourceFile::new(format!("f{i}"), "x"), vec![finding])
+                    // Everything a finding may carry, and text that must be escaped: the
+                    // version 2 file object is written by hand and must match serde's.
+                    let mut odd = Finding::input_error(
+                        "plan/syntax",
+                        "控制字符\u{1}、引号\"、反斜杠\\、制表\t与换行\n",
+                        crate::source::Span::new(1, 3),
+                        "“这里”",
+                    );
+                    odd.help = Some("自己的说明".into());
+                    odd.suggestion = Some("[[actions]]\nname = \"…\"".into());
+                    odd.related.push(crate::diagnostic::Related {
+                        span: crate::source::Span::new(0, 1),
+                        message: "又见\u{7f}".into(),
+                    });
+                    let findings = if i == 1 {
+                        vec![finding, odd]
+                    } else {
+                        vec![finding]
+                    };
+                    FileReport::of(SourceFile::new(format!("f\"{i}"), "x\ny\n"), findings)
                 })
                 .collect();
             let v1 = Whole {
