@@ -29,6 +29,7 @@ use crate::plan::{
     Items, Level, Measure, Plan, PlanKind, Relation, Section, SectionKind, Sp, Target, Units,
 };
 use crate::quantity;
+use crate::quantity::re;
 use crate::rules::ast::NameKind;
 use crate::rules::name_index::NameIndex;
 use crate::rules::normalize;
@@ -135,10 +136,6 @@ pub struct Imported {
     pub notes: Vec<String>,
     /// What the import itself found (a disclosure field that says otherwise than the text).
     pub findings: Vec<Finding>,
-}
-
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).expect("importer patterns are valid"))
 }
 
 /// What a document holds beyond its lines: a page's disclosure fields (before `body_start`)
@@ -359,10 +356,10 @@ fn find_title(lines: &[Line]) -> Option<TitleAt> {
     static NOTICE: OnceLock<Regex> = OnceLock::new();
     let notice = re(
         &NOTICE,
-        r"(?:现将|印发)《([^》]+)》|《([^》]+)》(?:已经|印发)",
+        || r"(?:现将|印发)《([^》]+)》|《([^》]+)》(?:已经|印发)",
     );
     static QUOTED: OnceLock<Regex> = OnceLock::new();
-    let quoted = re(&QUOTED, r"《([^》]+)》");
+    let quoted = re(&QUOTED, || r"《([^》]+)》");
     let is_plan = |t: &str| {
         ["方案", "要点", "规划", "实施意见", "工作计划", "工作安排"]
             .iter()
@@ -416,11 +413,10 @@ fn period_in(title: &str) -> Option<((i64, i64), usize, usize)> {
     static RANGE: OnceLock<Regex> = OnceLock::new();
     static YEAR: OnceLock<Regex> = OnceLock::new();
     let digits = quantity::YEAR_DIGITS;
-    let range = re(
-        &RANGE,
-        &format!(r"({digits})\s*年?\s*[-—–－～~至到]+\s*({digits})"),
-    );
-    let year = re(&YEAR, &format!(r"({digits})\s*年"));
+    let range = re(&RANGE, || {
+        format!(r"({digits})\s*年?\s*[-—–－～~至到]+\s*({digits})")
+    });
+    let year = re(&YEAR, || format!(r"({digits})\s*年"));
     let plausible = |y: &i64| (1949..=2100).contains(y);
     if let Some(c) = range.captures_iter(title).find(|c| {
         let a = quantity::parse_year(&c[1]).filter(plausible);
@@ -587,10 +583,10 @@ impl<'a> Builder<'a> {
         let basis_end = self.basis_end(header_end);
         let doc = re(
             &DOC,
-            r"\p{Han}{1,8}\s*[〔\[［(（【„]\s*[0-9０-９]{4}\s*[〕\]］)）】‟]\s*[0-9０-９]+\s*号",
+            || r"\p{Han}{1,8}\s*[〔\[［(（【„]\s*[0-9０-９]{4}\s*[〕\]］)）】‟]\s*[0-9０-９]+\s*号",
         );
         static QUOTED: OnceLock<Regex> = OnceLock::new();
-        let quoted = re(&QUOTED, r"《([^《》]+)》");
+        let quoted = re(&QUOTED, || r"《([^《》]+)》");
         for (i, line) in self.lines[..basis_end].iter().enumerate() {
             let mut numbered: Vec<(usize, usize)> = Vec::new();
             for m in doc.find_iter(&line.text) {
@@ -719,7 +715,7 @@ impl<'a> Builder<'a> {
         // Issuer and date: lines of the notice or the signature.
         let issuer = re(
             &ISSUER,
-            r"^[\p{Han}（）()]{2,30}?(人民政府办公室|人民政府办公厅|人民政府|领导小组|委员会)$",
+            || r"^[\p{Han}（）()]{2,30}?(人民政府办公室|人民政府办公厅|人民政府|领导小组|委员会)$",
         );
         for line in &self.lines[..header_end] {
             let t = line.text.trim();
@@ -1302,7 +1298,7 @@ fn bracket_groups(text: &str, from: usize) -> Vec<(usize, usize)> {
     let mut groups = Vec::new();
     let mut depth = 0usize;
     let mut open = 0;
-    for (i, c) in text.char_indices() {
+    for (i, c) in chars_led_by(text, [0xEF, b'(', b')']) {
         match c {
             '（' | '(' => {
                 if depth == 0 {
@@ -1320,6 +1316,19 @@ fn bracket_groups(text: &str, from: usize) -> Vec<(usize, usize)> {
         }
     }
     groups
+}
+
+/// The characters of `text` whose UTF-8 starts with one of `leads`, with their byte offsets:
+/// an ASCII byte stands for itself, 0xEF for the full-width forms (（）；，：), 0xE3 for the CJK
+/// symbols (。、《》). Found by a vectorised byte search, so the Han characters between them —
+/// most of a text — are skipped without being decoded.
+fn chars_led_by(text: &str, leads: [u8; 3]) -> impl Iterator<Item = (usize, char)> + '_ {
+    debug_assert!(
+        leads.iter().all(|b| !(0x80..0xC0).contains(b)),
+        "a lead byte, not a continuation"
+    );
+    memchr::memchr3_iter(leads[0], leads[1], leads[2], text.as_bytes())
+        .filter_map(|i| Some((i, text[i..].chars().next()?)))
 }
 
 /// The lead and partner units a bracketed group names, if it names any.
@@ -1508,43 +1517,59 @@ struct TargetContext<'v> {
 /// sentences run to a few hundred characters.
 const MAX_SENTENCE_BYTES: usize = 4096;
 
+/// `text` cut after each 。, ； and ; — `split_inclusive` with those characters, which decodes
+/// every character on the way.
+fn split_after_stops(text: &str) -> impl Iterator<Item = &str> {
+    let mut stops = chars_led_by(text, [0xE3, 0xEF, b';'])
+        .filter(|(_, c)| matches!(c, '。' | '；' | ';'))
+        .map(|(i, c)| i + c.len_utf8());
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start == text.len() {
+            return None;
+        }
+        let end = stops.next().unwrap_or(text.len());
+        let piece = &text[start..end];
+        start = end;
+        Some(piece)
+    })
+}
+
 /// The sentences of a line (ending in 。 or ；), long ones cut at a comma.
 fn sentences(text: &str) -> impl Iterator<Item = &str> {
-    text.split_inclusive(['。', '；', ';'])
-        .flat_map(|sentence| {
-            let mut rest = sentence;
-            std::iter::from_fn(move || {
-                if rest.is_empty() {
-                    return None;
-                }
-                if rest.len() <= MAX_SENTENCE_BYTES {
-                    return Some(std::mem::take(&mut rest));
-                }
-                let mut cut = MAX_SENTENCE_BYTES;
-                while !rest.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                let cut = rest[..cut]
-                    .rfind(['，', ','])
-                    .map(|at| at + rest[at..].chars().next().map_or(1, char::len_utf8))
-                    .filter(|&at| at > 0)
-                    .unwrap_or(cut);
-                let (piece, tail) = rest.split_at(cut);
-                rest = tail;
-                Some(piece)
-            })
+    split_after_stops(text).flat_map(|sentence| {
+        let mut rest = sentence;
+        std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            if rest.len() <= MAX_SENTENCE_BYTES {
+                return Some(std::mem::take(&mut rest));
+            }
+            let mut cut = MAX_SENTENCE_BYTES;
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let cut = rest[..cut]
+                .rfind(['，', ','])
+                .map(|at| at + rest[at..].chars().next().map_or(1, char::len_utf8))
+                .filter(|&at| at > 0)
+                .unwrap_or(cut);
+            let (piece, tail) = rest.split_at(cut);
+            rest = tail;
+            Some(piece)
         })
+    })
 }
 
 fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target<'static>)> {
     static COUNT: OnceLock<Regex> = OnceLock::new();
-    let count = re(
-        &COUNT,
-        &format!(
+    let count = re(&COUNT, || {
+        format!(
             r"({})\s*(万|千)?\s*(余|多)?\s*(人次|人|个|家|所|场|名|处|座|期|项|支|批|部|种|篇|件|套|台|块)",
             quantity::NUMBER
-        ),
-    );
+        )
+    });
     let text = &line.text;
     let mut out = Vec::new();
     let mut sentence_start = 0;
@@ -1584,7 +1609,7 @@ fn targets_in(line: &Line, cx: &TargetContext<'_>) -> Vec<(bool, Target<'static>
             static SUBJECT: OnceLock<Regex> = OnceLock::new();
             let subject = re(
                 &SUBJECT,
-                r"(?:公民|居民|群众)?\p{Han}{0,4}?科学素[质养]\p{Han}{0,4}?(?:比例|水平|达标率)",
+                || r"(?:公民|居民|群众)?\p{Han}{0,4}?科学素[质养]\p{Han}{0,4}?(?:比例|水平|达标率)",
             );
             let written = subject.find_iter(&head[indicator_at..]).last().map(|m| {
                 let m = m.as_str();
@@ -1732,7 +1757,7 @@ fn literacy_subject(head: &str, cx: &TargetContext<'_>) -> Option<usize> {
     static FILLER: OnceLock<Regex> = OnceLock::new();
     let filler = re(
         &FILLER,
-        r"^(?:到|至|力争|争取|预计|有望|确保|在|于|全[市县区省州盟旗]|我[市县区省]|[0-9０-９]{4}\s*年|“?十[一二三四五六]五”?(?:期末|末|时期末)?|达到|达|超过|提高到|提升至|提升到|提高至|不低于|以上|\s)*$",
+        || r"^(?:到|至|力争|争取|预计|有望|确保|在|于|全[市县区省州盟旗]|我[市县区省]|[0-9０-９]{4}\s*年|“?十[一二三四五六]五”?(?:期末|末|时期末)?|达到|达|超过|提高到|提升至|提升到|提高至|不低于|以上|\s)*$",
     );
     if own == 0 || !filler.is_match(&head[own..]) {
         return None;
@@ -1756,10 +1781,9 @@ fn indicator_of(clause: &str) -> Option<String> {
     // Not the item's number ((2)到2025年…).
     let clause = item_number(clause).map_or(clause, |(_, start)| &clause[start..]);
     let digits = quantity::YEAR_DIGITS;
-    let time = re(
-        &TIME,
-        &format!(r"(?:到|至)\s*{digits}\s*年|{digits}\s*年\s*(?:末|底|前)?|每年|年均|全年"),
-    );
+    let time = re(&TIME, || {
+        format!(r"(?:到|至)\s*{digits}\s*年|{digits}\s*年\s*(?:末|底|前)?|每年|年均|全年")
+    });
     let mut s = time.replace_all(clause, "").into_owned();
     s = s.chars().filter(|c| !c.is_whitespace()).collect();
     if let Some(p) = s.find("完成") {
@@ -1802,5 +1826,45 @@ mod sentence_tests {
         let solid = "科".repeat(5000);
         let pieces: Vec<&str> = sentences(&solid).collect();
         assert_eq!(pieces.concat(), solid);
+    }
+
+    /// The byte scans agree with the character-by-character forms they replace, on text mixing
+    /// ASCII, the punctuation blocks and characters whose continuation bytes equal the lead
+    /// bytes searched for (0xE3 and 0xEF are never continuations, but 。 ends in 0x82, ； in 0x9B).
+    #[test]
+    fn byte_scans_agree_with_character_scans() {
+        use proptest::prelude::*;
+        let alphabet = "a;()（）。；，、《》〔〕％%科学素质年末ｘ\u{3000}\u{FFFD}\u{E3}\u{EF}"
+            .chars()
+            .collect::<Vec<_>>();
+        let text = proptest::collection::vec(proptest::sample::select(alphabet), 0..40)
+            .prop_map(|cs| cs.into_iter().collect::<String>());
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 2000,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        });
+        runner
+            .run(&text, |text| {
+                let by_chars: Vec<&str> = text.split_inclusive(['。', '；', ';']).collect();
+                prop_assert_eq!(split_after_stops(&text).collect::<Vec<_>>(), by_chars);
+                let wanted: Vec<(usize, char)> = text
+                    .char_indices()
+                    .filter(|(_, c)| {
+                        matches!(c, '（' | '）' | '(' | ')' | '，' | 'ｘ' | '\u{FFFD}')
+                    })
+                    .collect();
+                let found: Vec<(usize, char)> = chars_led_by(&text, [0xEF, b'(', b')'])
+                    .filter(|(_, c)| {
+                        matches!(c, '（' | '）' | '(' | ')' | '，' | 'ｘ' | '\u{FFFD}')
+                    })
+                    .collect();
+                prop_assert_eq!(found, wanted);
+                for chars in [&['%', '％', '百'][..], &['年', '末']] {
+                    prop_assert_eq!(quantity::contains_any(&text, chars), text.contains(chars));
+                }
+                Ok(())
+            })
+            .unwrap();
     }
 }
