@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks: planlint over a generated corpus against merely reading and parsing
 # the same files with the `toml` crate (examples/toml_floor.rs), on 1 core and on all cores, with
-# peak memory. Needs hyperfine and GNU time. Figures go to docs/BENCHMARKS.md.
+# peak memory; the JSON goes to a file, as a bulk run's would. Needs hyperfine (1.15 or later)
+# and GNU time. Figures go to docs/BENCHMARKS.md.
 #
 #   bash benches/bulk.sh [COUNT]      (default 10000)
 set -euo pipefail
@@ -16,6 +17,7 @@ for threads in 1 "$(nproc)"; do
   RAYON_NUM_THREADS=$threads hyperfine --warmup 1 --runs 5 -N \
     "./target/release/examples/toml_floor $corpus/plans" \
     "./target/release/planlint check --format json $corpus/plans" \
+    --output "$corpus/out.json" \
     --export-markdown "$corpus/bulk-$threads.md" --ignore-failure > /dev/null
   cat "$corpus/bulk-$threads.md"
 done
