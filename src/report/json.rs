@@ -384,22 +384,20 @@ struct Container<'o> {
 
 impl<'o> Container<'o> {
     fn object(out: &'o mut Vec<u8>, depth: usize) -> Self {
-        out.push(b'{');
-        Container {
-            out,
-            depth,
-            empty: true,
-            close: b'}',
-        }
+        Container::open(out, depth, b'{', b'}')
     }
 
     fn array(out: &'o mut Vec<u8>, depth: usize) -> Self {
-        out.push(b'[');
+        Container::open(out, depth, b'[', b']')
+    }
+
+    fn open(out: &'o mut Vec<u8>, depth: usize, open: u8, close: u8) -> Self {
+        out.push(open);
         Container {
             out,
             depth,
             empty: true,
-            close: b']',
+            close,
         }
     }
 
