@@ -32,7 +32,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use diagnostic::{Finding, Severity};
-use rules::{DroppedRule, Registry, ResolvedPack};
+use rules::{Registry, ResolvedPack};
 use source::{DecodeError, SourceFile, Span};
 
 /// The outcome of checking one file.
@@ -99,13 +99,23 @@ impl PlanFacts {
     }
 }
 
-/// A pack applied to a plan, with its chain and what it changed of its parents.
-#[derive(Clone, Debug)]
-pub struct AppliedPack {
-    pub id: String,
-    pub document: String,
-    pub ancestors: Vec<String>,
-    pub dropped: Vec<DroppedRule>,
+/// A pack applied to a plan, with its chain (`ancestors`) and what it changed of its parents
+/// (`dropped`): the resolved pack itself, shared, since a bulk run applies the same few packs
+/// to every plan.
+#[derive(Clone)]
+pub struct AppliedPack(Arc<ResolvedPack>);
+
+impl std::ops::Deref for AppliedPack {
+    type Target = ResolvedPack;
+    fn deref(&self) -> &ResolvedPack {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AppliedPack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppliedPack").field(&self.0.id).finish()
+    }
 }
 
 impl FileReport {
@@ -401,12 +411,7 @@ impl<'r> Checker<'r> {
             );
             for pack in &packs {
                 findings.extend(check::check_plan(plan, pack, self.registry, &mut handled));
-                applied.push(AppliedPack {
-                    id: pack.id.clone(),
-                    document: pack.document.clone(),
-                    ancestors: pack.ancestors.clone(),
-                    dropped: pack.dropped.clone(),
-                });
+                applied.push(AppliedPack(Arc::clone(pack)));
             }
             if !toml {
                 // A document is not edited as TOML: say what to add to it, and where.
