@@ -233,8 +233,8 @@ fn import(c: &mut Criterion) {
             &bytes,
             |b, bytes| b.iter(|| decoded(kind, black_box(bytes), |text| text.lines().count())),
         );
-        // What any reader of the text's characters pays at least: each decoded once and
-        // tested once. The import target (3x the floor above) is measured against this too.
+        // What any reader of the text's characters pays at least, each decoded and tested
+        // once: how much of the import target (3x the floor above) such reading leaves.
         g.bench_with_input(
             BenchmarkId::new("scan: decode + every character", kind),
             &bytes,

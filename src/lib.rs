@@ -411,7 +411,6 @@ impl<'r> Checker<'r> {
             );
             for pack in &packs {
                 findings.extend(check::check_plan(plan, pack, self.registry, &mut handled));
-                applied.push(AppliedPack(Arc::clone(pack)));
             }
             if !toml {
                 // A document is not edited as TOML: say what to add to it, and where.
@@ -431,6 +430,7 @@ impl<'r> Checker<'r> {
                     registry.rule(id).is_some() || id == "plan/unknown-key"
                 });
             }
+            applied = packs.iter().cloned().map(AppliedPack).collect();
             chosen = packs;
         }
         let mut findings = diagnostic::bound_file_findings(findings);
