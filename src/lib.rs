@@ -397,7 +397,6 @@ impl<'r> Checker<'r> {
         toml: bool,
         notes: Vec<String>,
     ) -> FileReport {
-        let mut applied = Vec::new();
         let mut chosen = Vec::new();
         if let Some(plan) = &plan {
             let packs = self.packs_for(plan);
@@ -430,7 +429,6 @@ impl<'r> Checker<'r> {
                     registry.rule(id).is_some() || id == "plan/unknown-key"
                 });
             }
-            applied = packs.iter().cloned().map(AppliedPack).collect();
             chosen = packs;
         }
         let mut findings = diagnostic::bound_file_findings(findings);
@@ -460,7 +458,7 @@ impl<'r> Checker<'r> {
         };
         FileReport {
             source,
-            packs: applied,
+            packs: chosen.into_iter().map(AppliedPack).collect(),
             findings,
             coverage,
             facts: plan.as_ref().map(PlanFacts::of),
