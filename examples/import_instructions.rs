@@ -1,4 +1,4 @@
-//! The work of importing a document, for `benches/import_instructions.sh`: repeats one of
+//! The work of importing a document, for `benches/instructions.sh import`: repeats one of
 //! three loops over a file so that callgrind can count the instructions of that loop alone
 //! (`--toggle-collect=import_instructions::measured`), after a first round outside it that
 //! compiles the importer's patterns.
