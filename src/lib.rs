@@ -246,7 +246,7 @@ fn check_imported(
             source,
             Some(imported.plan),
             imported.findings,
-            false,
+            Some(&imported.reading),
             imported.notes,
         ),
         Err(report) => *report,
@@ -340,7 +340,7 @@ pub fn check_source(source: Arc<SourceFile>, checker: &Checker<'_>) -> FileRepor
         Arc::clone(&source),
         loaded.plan,
         loaded.diagnostics,
-        true,
+        None,
         Vec::new(),
     )
 }
@@ -394,9 +394,11 @@ impl<'r> Checker<'r> {
         source: Arc<SourceFile>,
         plan: Option<plan::Plan>,
         mut findings: Vec<Finding>,
-        toml: bool,
+        reading: Option<&import::Reading>,
         notes: Vec<String>,
     ) -> FileReport {
+        // A plan file is read exactly; a document as well as the importer could read it.
+        let toml = reading.is_none();
         let mut chosen = Vec::new();
         if let Some(plan) = &plan {
             let packs = self.packs_for(plan);
@@ -422,6 +424,9 @@ impl<'r> Checker<'r> {
                 if let Some(severity) = self.config.severity_of(&f.code) {
                     f.severity = severity;
                 }
+            }
+            if let Some(reading) = reading {
+                check::assurance::temper(&mut findings, reading, self.registry);
             }
             if toml {
                 let registry = self.registry;

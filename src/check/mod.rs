@@ -1,5 +1,6 @@
 //! Evaluation: a plan and a resolved pack in, findings out. No I/O, no rendering.
 
+pub mod assurance;
 mod eval;
 
 use std::cell::RefCell;

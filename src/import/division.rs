@@ -9,7 +9,8 @@ use std::ops::Range;
 
 use super::lines::Line;
 use super::read::Table;
-use super::{compact, units_in, Vocabulary};
+use super::units::units_in;
+use super::{compact, Vocabulary};
 use crate::plan::{Measure, Plan, Section, SectionKind, Sp, UnitName, Units};
 use crate::rules::normalize;
 use crate::rules::ResolvedName;

@@ -63,7 +63,7 @@ impl Line {
 }
 
 /// Characters that end a sentence or a complete line.
-fn ends_complete(line: &str) -> bool {
+pub(super) fn ends_complete(line: &str) -> bool {
     const ENDERS: &[char] = &[
         '。', '；', ';', '！', '？', '：', ':', '）', ')', '”', '」', '》',
     ];
@@ -86,7 +86,19 @@ fn ends_complete(line: &str) -> bool {
 }
 
 pub fn is_date(line: &str) -> bool {
-    let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    // A date is short: a long line is not compacted only to be refused (a line of a document
+    // being joined is tested after each piece).
+    if line.len() > 64 {
+        return false;
+    }
+    let compact: String = line
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            other => other,
+        })
+        .collect();
     let Some(rest) = compact.strip_suffix('日') else {
         return false;
     };

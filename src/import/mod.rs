@@ -11,6 +11,8 @@ mod html;
 mod lines;
 mod pdf;
 mod read;
+mod reading;
+mod units;
 mod write;
 
 use std::sync::OnceLock;
@@ -37,6 +39,10 @@ use crate::rules::normalize::DocumentNumber;
 use crate::rules::{Normalizer, Registry, ResolvedName};
 use crate::source::{SourceFile, Span};
 use lines::{heading_level, is_date, item_number, Line};
+pub use reading::Reading;
+use units::{
+    bracket_groups, chars_led_by, plain_units, split_units, trailing_units, unit_label, Role,
+};
 
 /// What the importer recognises, gathered from the rule packs.
 #[derive(Debug)]
@@ -136,6 +142,8 @@ pub struct Imported {
     pub notes: Vec<String>,
     /// What the import itself found (a disclosure field that says otherwise than the text).
     pub findings: Vec<Finding>,
+    /// What could not be read with certainty: findings there are notes, not errors.
+    pub reading: Reading,
 }
 
 /// What a document holds beyond its lines: a page's disclosure fields (before `body_start`)
@@ -179,7 +187,13 @@ pub fn import_document(
     if cut {
         notes.push("a second copy of the text (from PDF extraction) was left out".to_owned());
     }
-    let looks_like = looks_like(&source.text);
+    // A notice that issues the text (现印发给你们) makes it a plan, whatever words about
+    // interpretation or news the page around it has.
+    let looks_like = if issued_by_notice(&lines) {
+        None
+    } else {
+        looks_like(&source.text)
+    };
     let not_a_plan = |missing: &str, found: &str| {
         let mut message = format!("不是可检查的规划文本：{missing}");
         if let Some(kind) = looks_like {
@@ -225,9 +239,54 @@ pub fn import_document(
     }
     builder.body();
     notes.append(&mut builder.notes);
+    let cut = reading::cut(
+        &lines,
+        builder.reached_safeguards,
+        builder.kind.value == PlanKind::WorkPoints,
+    );
     let mut plan = builder.finish(source.text.len());
     division::apply(&divisions, &mut plan, vocabulary, &mut notes);
-    if plan.actions.items.is_empty() && plan.projects.items.is_empty() {
+    let mut unsure = unsure_units(&plan, &lines);
+    if cut.is_some() {
+        // The text stops inside its last section: its units may follow in what is missing.
+        let last = plan
+            .actions
+            .items
+            .iter()
+            .chain(&plan.projects.items)
+            .map(|s| s.span.start)
+            .max();
+        if let Some(start) = last {
+            unsure.push(Span::new(start, plan.end));
+        }
+    }
+    let no_units_anywhere = plan
+        .actions
+        .items
+        .iter()
+        .chain(&plan.projects.items)
+        .all(|s| {
+            s.lead.is_empty()
+                && s.partners.is_empty()
+                && s.measures
+                    .iter()
+                    .all(|m| m.lead.is_empty() && m.partners.is_empty())
+        });
+    if no_units_anywhere && plan.kind.value == PlanKind::WorkPoints {
+        // Work points that name no unit at all are a body's own list (a 科协's), or leave the
+        // division of work to a table not in the text: not an omission in each item.
+        unsure.push(Span::new(0, plan.end));
+    }
+    let reading = Reading {
+        unsure_units: unsure,
+        cut,
+    };
+    // The beginning of a plan (a page that holds only its first part, an extract) is read for
+    // what it shows; what it does not show is noted, never reported missing.
+    let started = reading.cut.is_some()
+        && looks_like.is_none_or(|kind| kind.starts_with("片段"))
+        && has_plan_shape(&lines);
+    if plan.actions.items.is_empty() && plan.projects.items.is_empty() && !started {
         let (a, b) = plan.period.value;
         return Err(not_a_plan(
             "未找到提升行动或重点工程（一、… （一）… 1.…）",
@@ -243,12 +302,114 @@ pub fn import_document(
             ),
         ));
     }
+    if let Some((span, closing)) = &reading.cut {
+        findings.push(incomplete(*span, closing));
+    }
     findings.sort_by_key(|f| f.span.start);
     Ok(Imported {
         plan,
         notes,
         findings,
+        reading,
     })
+}
+
+/// A document number as issued, without what a page ran into it: the 机关代字 is the Han
+/// characters before 〔year〕 after any word that is no part of it (有效, 日, 文号).
+fn number_form(found: &str) -> &str {
+    let bracket = found
+        .find(['〔', '[', '［', '(', '（', '【', '„'])
+        .unwrap_or(found.len());
+    let head = &found[..bracket];
+    let skip = ["有效", "文号", "号"]
+        .iter()
+        .find_map(|w| head.strip_prefix(w).filter(|rest| !rest.is_empty()))
+        .map_or(0, |rest| head.len() - rest.len());
+    &found[skip..]
+}
+
+/// The finding for a text that stops short of the plan's end.
+fn incomplete(span: Span, closing: &str) -> Finding {
+    let mut f = Finding::input_error(
+        "import/incomplete",
+        format!("文本不完整：止于“{closing}”，其后的内容未能核对"),
+        span,
+        "文本至此为止",
+    )
+    .with_help(
+        "文本止于句中，或未写到保障措施（组织实施）部分：可能只是节选或提取不全。未读到的提升行动、重点工程、目标等只作提示，请以完整文本复核。",
+    );
+    f.severity = crate::diagnostic::Severity::Warning;
+    f.fatal = false;
+    f
+}
+
+/// Whether a notice issues the text: 现印发给你们, 现予印发, 请认真贯彻执行.
+fn issued_by_notice(lines: &[Line]) -> bool {
+    lines.iter().take(60).any(|l| {
+        [
+            "印发给你们",
+            "现予印发",
+            "印发你们",
+            "请认真贯彻",
+            "请认真组织实施",
+            "请结合实际",
+        ]
+        .iter()
+        .any(|w| l.text.contains(w))
+    })
+}
+
+/// Whether the text has the shape of a plan, not of an article about one: a notice that
+/// issues it, or the first part of a plan's body (一、… or 制定本方案).
+fn has_plan_shape(lines: &[Line]) -> bool {
+    issued_by_notice(lines)
+        || lines.iter().any(|l| {
+            heading_level(&l.text).is_some()
+                || ["制定本", "特制定", "制订本"]
+                    .iter()
+                    .any(|w| l.text.contains(w))
+        })
+}
+
+/// Sections (and work-point items) with no units read whose text still names bodies: their
+/// units were written in a way the importer could not place.
+fn unsure_units(plan: &Plan<'_>, lines: &[Line]) -> Vec<Span> {
+    let mut unsure = Vec::new();
+    let sections: Vec<&Section<'_>> = plan
+        .actions
+        .items
+        .iter()
+        .chain(&plan.projects.items)
+        .collect();
+    let mut starts: Vec<usize> = sections.iter().map(|s| s.span.start).collect();
+    starts.sort_unstable();
+    for section in &sections {
+        let end = starts
+            .iter()
+            .copied()
+            .find(|&s| s > section.span.start)
+            .unwrap_or(plan.end);
+        let own_lines = || {
+            lines.iter().filter(move |l| {
+                let at = l.whole().start;
+                at >= section.span.start && at < end
+            })
+        };
+        let has_lead =
+            !section.lead.is_empty() || section.measures.iter().any(|m| !m.lead.is_empty());
+        if !has_lead && own_lines().any(reading::names_bodies) {
+            unsure.push(Span::new(section.span.start, end));
+        }
+        for measure in section.measures.iter().filter(|m| m.lead.is_empty()) {
+            if let Some(line) = own_lines().find(|l| l.whole().start == measure.span.start) {
+                if reading::names_bodies(line) {
+                    unsure.push(line.whole());
+                }
+            }
+        }
+    }
+    unsure
 }
 
 /// A date as plans and disclosure tables write it (2021年12月30日, 2021-12-30, 2021/12/30,
@@ -397,13 +558,46 @@ fn find_title(lines: &[Line]) -> Option<TitleAt> {
                 .iter()
                 .any(|w| t.contains(w))
                 && (t.contains("科学素质") || t.contains("科普")));
-        (named && !t.contains('。') && !t.contains("关于印发") && t.chars().count() < 80).then_some(
-            TitleAt {
+        let notice_sentence = ["现将", "印发给你们", "已经", "同意"]
+            .iter()
+            .any(|w| t.contains(w));
+        // A page's breadcrumb (当前位置:首页>…>) run into the title line is left out.
+        let start = t
+            .rfind(['>', '＞', '»'])
+            .map_or(0, |p| p + t[p..].chars().next().map_or(1, char::len_utf8));
+        // What a page ran into the title (a breadcrumb's last step, a damaged date) stops
+        // at the place the title names: a plan's title starts with its place, or a year.
+        let start = gazetteer::Gazetteer::get()
+            .mentions(&t[start..])
+            .first()
+            .map(|(s, _, _)| start + s)
+            .filter(|&at| {
+                let before = t[start..at].trim();
+                !before.is_empty()
+                    && !before.ends_with('年')
+                    && !before.contains("十四五")
+                    && !before.contains("十五五")
+                    && !before.contains('“')
+            })
+            .unwrap_or(start);
+        let named_after = named && {
+            let rest = &t[start..];
+            rest.contains("方案")
+                || rest.contains("要点")
+                || rest.contains("意见")
+                || rest.contains("计划")
+                || rest.contains("安排")
+        };
+        (named_after
+            && !notice_sentence
+            && !t.contains('。')
+            && !t.contains("关于印发")
+            && t.chars().count() < 80)
+            .then_some(TitleAt {
                 line: i,
-                start: 0,
+                start,
                 end: t.len(),
-            },
-        )
+            })
     })
 }
 
@@ -414,7 +608,7 @@ fn period_in(title: &str) -> Option<((i64, i64), usize, usize)> {
     static YEAR: OnceLock<Regex> = OnceLock::new();
     let digits = quantity::YEAR_DIGITS;
     let range = re(&RANGE, || {
-        format!(r"({digits})\s*年?\s*[-—–－～~至到]+\s*({digits})")
+        format!(r"({digits})\s*年?\s*(?:[-—–―‒‐‑－﹣～〜~?？至到]+|年)?\s*({digits})")
     });
     let year = re(&YEAR, || format!(r"({digits})\s*年"));
     let plausible = |y: &i64| (1949..=2100).contains(y);
@@ -472,6 +666,8 @@ struct Builder<'a> {
     notes: Vec<String>,
     /// Under a heading that states the plan's goals (主要目标, 发展目标…).
     in_goals: bool,
+    /// Whether a 保障措施/组织实施 part was reached (an implementation plan's last part).
+    reached_safeguards: bool,
     /// For each line, where the part holding it starts (its level-1 heading): computed once,
     /// since asking for every line would cost lines × headings.
     part_starts: Vec<usize>,
@@ -504,6 +700,7 @@ impl<'a> Builder<'a> {
             sections: Vec::new(),
             notes: Vec::new(),
             in_goals: false,
+            reached_safeguards: false,
             part_starts: part_starts(lines),
         }
     }
@@ -525,6 +722,60 @@ impl<'a> Builder<'a> {
         self.read_basis(header_end);
         self.read_region(header_end);
         self.read_issuer_and_date(header_end);
+        if self.period.value == (0, 0) {
+            self.infer_period();
+        }
+    }
+
+    /// A plan whose titles carry no years (四川省全民科学素质行动实施方案, a 任务分工方案): its
+    /// period from its goals (到2025年: the five years ending then), else from a plan it
+    /// cites with years (《…（2021—2025年）》), else the five-year plan of its date. Said in a
+    /// note, since the document does not state it.
+    fn infer_period(&mut self) {
+        static GOAL_YEAR: OnceLock<Regex> = OnceLock::new();
+        let digits = quantity::YEAR_DIGITS;
+        let goal_year = re(&GOAL_YEAR, || format!(r"到\s*({digits})\s*年"));
+        let issued: Option<i64> = self
+            .issued
+            .as_ref()
+            .and_then(|d| d.value.get(..4)?.parse().ok());
+        let five_year = |end: i64| {
+            if end % 5 == 0 {
+                (end - 4, end)
+            } else {
+                (issued.unwrap_or(end).min(end), end)
+            }
+        };
+        let lines = &self.lines[..self.lines.len().min(80)];
+        let from_goal = lines.iter().find_map(|line| {
+            let c = goal_year.captures(&line.text)?;
+            let m = c.get(1)?;
+            let year = quantity::parse_year(m.as_str()).filter(|y| (2000..=2100).contains(y))?;
+            (year % 5 == 0 && issued.is_none_or(|i| year >= i))
+                .then(|| (five_year(year), line.span(m.start(), m.end()), "目标年份"))
+        });
+        let from_citation = || {
+            lines.iter().find_map(|line| {
+                if !line.text.contains('《') {
+                    return None;
+                }
+                let (p, s, e) = period_in(&line.text)?;
+                (p.0 != p.1 && p.1 - p.0 <= 5).then(|| (p, line.span(s, e), "所贯彻文件的规划期"))
+            })
+        };
+        let from_date = || {
+            let span = self.issued.as_ref()?.span;
+            let year = issued?;
+            let first = 2021 + 5 * ((year - 2021).div_euclid(5));
+            Some(((first, first + 4), span, "成文日期所在的五年规划期"))
+        };
+        if let Some((period, span, how)) = from_goal.or_else(from_citation).or_else(from_date) {
+            self.period = Sp::new(period, span);
+            self.notes.push(format!(
+                "标题未写规划期，按{how}读作{}—{}年",
+                period.0, period.1
+            ));
+        }
     }
 
     /// The title line, its text, and a span maker for byte ranges of the title.
@@ -569,7 +820,11 @@ impl<'a> Builder<'a> {
                         })
                     })
             });
-        if let Some(period) = found {
+        // One year is a 工作要点's period; an implementation plan's title that shows one year
+        // has lost its range (2021?2025年): the period is inferred instead.
+        if let Some(period) =
+            found.filter(|p| p.value.0 != p.value.1 || self.kind.value == PlanKind::WorkPoints)
+        {
             self.period = period;
         }
     }
@@ -587,11 +842,30 @@ impl<'a> Builder<'a> {
         );
         static QUOTED: OnceLock<Regex> = OnceLock::new();
         let quoted = re(&QUOTED, || r"《([^《》]+)》");
+        // The 版头 and the notice's title carry the plan's own number (发文字号): the first
+        // number before the text starts to cite (根据…, 贯彻落实…), outside a quoted title.
+        let citing = self.lines[..basis_end]
+            .iter()
+            .position(|l| {
+                ["根据", "贯彻", "落实", "依据", "按照", "精神"]
+                    .iter()
+                    .any(|w| l.text.contains(w))
+            })
+            .unwrap_or(header_end)
+            .min(header_end);
+        let mut own_number: Option<DocumentNumber> = None;
+        let mut seen_alone = false;
         for (i, line) in self.lines[..basis_end].iter().enumerate() {
             let mut numbered: Vec<(usize, usize)> = Vec::new();
             for m in doc.find_iter(&line.text) {
                 numbered.push((m.start(), m.end()));
-                let own = i < header_end && compact(&line.text) == compact(m.as_str());
+                let quoted = line.text[..m.start()].contains(['《', '》']);
+                let header = i < citing && !quoted;
+                if header && own_number.is_none() {
+                    own_number = DocumentNumber::parse(m.as_str());
+                }
+                let own = (header && own_number.is_some())
+                    || own_number.is_some() && DocumentNumber::parse(m.as_str()) == own_number;
                 let Some(number) = DocumentNumber::parse(m.as_str()) else {
                     continue;
                 };
@@ -600,7 +874,20 @@ impl<'a> Builder<'a> {
                     .iter()
                     .any(|b| DocumentNumber::find(&b.value).as_ref() == Some(&number));
                 if own && self.number.is_none() {
-                    self.number = Some(Sp::new(compact(m.as_str()), line.span(m.start(), m.end())));
+                    // The 机关代字 starts after what runs into it (有效, 日): at the first
+                    // character of the number's own form.
+                    let written = number_form(m.as_str());
+                    let start = m.end() - written.len();
+                    self.number = Some(Sp::new(compact(written), line.span(start, m.end())));
+                }
+                if own && !seen_alone {
+                    // The number on a line of its own (the 版头) is the number as issued: a
+                    // page may have run other words into another copy of it.
+                    if compact(&line.text) == compact(m.as_str()) {
+                        self.number =
+                            Some(Sp::new(compact(m.as_str()), line.span(m.start(), m.end())));
+                        seen_alone = true;
+                    }
                 }
                 if !own && !seen {
                     self.basis
@@ -620,6 +907,19 @@ impl<'a> Builder<'a> {
                 }
                 if m.start() == self.title.start && i == self.title.line {
                     continue; // the plan's own title
+                }
+                let own_title = {
+                    let letters = |t: &str| -> String {
+                        normalize::fold(t)
+                            .chars()
+                            .filter(|c| c.is_alphanumeric())
+                            .collect()
+                    };
+                    let quoted = letters(&c[1]);
+                    quoted == letters(&self.title_value.value)
+                };
+                if own_title {
+                    continue; // the plan's own title, quoted by its notice or preamble
                 }
                 let folded = normalize::fold(m.as_str());
                 if self
@@ -853,10 +1153,18 @@ impl<'a> Builder<'a> {
         let mut heading_section_in_part = false;
         // The numbering style of the items that make sections, while the last section is one.
         let mut item_section_style: Option<u8> = None;
+        // Whether the line before was a numbered item (a label line below it is the item's), and
+        // whether a label line already gave that item its units.
+        let mut after_item = false;
+        let mut labelled_item = false;
         // Targets are read from every line; preamble lines only for plan-level goals.
         for index in 0..self.lines.len() {
             let line = &self.lines[index];
             let text = line.text.as_str();
+            let follows_item = std::mem::take(&mut after_item);
+            if unit_label(text).is_none() {
+                labelled_item = false;
+            }
             if let Some((level, start)) = heading_level(text) {
                 let name = &text[start..];
                 self.in_goals = name.contains("目标");
@@ -864,6 +1172,7 @@ impl<'a> Builder<'a> {
                 if level == 1 {
                     heading_section_in_part = false;
                     part = classify_part(name);
+                    self.reached_safeguards |= part == Part::Safeguards;
                     let heading = named(line, heading_name(name).0, start);
                     part_heading = Some((heading.value, heading.span));
                     self.read_targets(index, None);
@@ -908,14 +1217,34 @@ impl<'a> Builder<'a> {
                 self.read_targets(index, None);
                 continue;
             }
-            if let Some(label) = unit_label(text) {
+            if let Some((role, start)) = unit_label(text) {
+                // A line of labels (牵头单位：… / 责任单位：… 配合单位：…): for the item just
+                // before it when that has none yet, else for the section.
+                let (lead, partners) = units::inline_labels(line)
+                    .map(|(_, lead, partners)| (lead, partners))
+                    .unwrap_or_else(|| (split_units(line, start), Units::default()));
+                // In an implementation plan, label lines close a section (after its last
+                // measure); in work points, each item may have its own.
+                let per_item = follows_item && self.kind.value == PlanKind::WorkPoints;
                 if let Some(section) = self.sections.last_mut() {
-                    let units = split_units(line, label.start);
-                    match label.role {
-                        Role::Lead => section.lead = units,
-                        Role::Partners => section.partners = units,
+                    let (into_lead, into_partners) = match section.measures.last_mut() {
+                        Some(m) if per_item && (m.lead.is_empty() || labelled_item) => {
+                            (&mut m.lead, &mut m.partners)
+                        }
+                        _ => (&mut section.lead, &mut section.partners),
+                    };
+                    if role == Role::Responsible && !into_lead.is_empty() {
+                        // 责任单位 after a 牵头单位 line: the partners.
+                        into_partners.names.extend(lead.names);
+                    } else if role == Role::Partners {
+                        into_partners.names.extend(lead.names);
+                    } else {
+                        *into_lead = lead;
                     }
+                    into_partners.names.extend(partners.names);
+                    labelled_item = follows_item;
                 }
+                after_item = follows_item;
                 continue;
             }
             if let Some((_, start)) = item_number(text) {
@@ -994,10 +1323,13 @@ impl<'a> Builder<'a> {
                     deadline: None,
                     targets: Vec::new(),
                 };
-                if let Some((lead, partners)) = trailing_units(line, start) {
+                if let Some((lead, partners)) = trailing_units(line, start)
+                    .or_else(|| units::inline_labels(line).map(|(_, l, p)| (l, p)))
+                {
                     measure.lead = lead;
                     measure.partners = partners;
                 }
+                after_item = true;
                 let section = self.sections.last_mut().expect("ensured above");
                 if section.kind != SectionKind::Safeguard {
                     section.measures.push(measure);
@@ -1174,6 +1506,10 @@ fn classify_part(heading: &str) -> Part {
         "基本原则",
         "主要目标",
         "总体目标",
+        "形势",
+        "现状",
+        "发展基础",
+        "工作基础",
     ]) {
         Part::Preamble
     } else if has(&["提升行动", "重点人群", "素质行动"]) {
@@ -1200,11 +1536,7 @@ fn heading_name(text: &str) -> (&str, usize) {
     // The name ends at a sentence end or at the first bracketed group that names units.
     let units_group = bracket_groups(text, 0)
         .into_iter()
-        .find(|(s, e)| {
-            ["牵头", "责任单位", "负责", "分工"]
-                .iter()
-                .any(|m| text[*s..*e].contains(m))
-        })
+        .find(|(s, e)| units::names_units(text, *s, *e))
         .map(|(s, _)| s - text[..s].chars().next_back().map_or(0, char::len_utf8));
     // A heading run on into its paragraph (PDF extraction, or “（一）…行动激发青少年…”) ends
     // after its first 行动 or 工程 when that comes early.
@@ -1251,183 +1583,6 @@ fn item_title(text: &str, start: usize) -> (&str, usize) {
     (title, start + end)
 }
 
-enum Role {
-    Lead,
-    Partners,
-}
-
-struct UnitLabel {
-    role: Role,
-    /// Where the units start in the line.
-    start: usize,
-}
-
-fn unit_label(text: &str) -> Option<UnitLabel> {
-    for (label, role) in [
-        ("牵头单位", Role::Lead),
-        ("牵头部门", Role::Lead),
-        ("责任单位", Role::Lead),
-        ("参与单位", Role::Partners),
-        ("配合单位", Role::Partners),
-    ] {
-        if let Some(rest) = text.strip_prefix(label) {
-            let after = rest.trim_start();
-            let colon = after.strip_prefix(['：', ':'])?;
-            return Some(UnitLabel {
-                role,
-                start: text.len() - colon.len(),
-            });
-        }
-    }
-    None
-}
-
-/// Units named in a parenthetical of the line after `from`: "（市教育局、市科协牵头，市科技局等
-/// 单位配合）", "（责任单位：…）", "（牵头部门：…）", "（牵头单位：…；责任单位：…）",
-/// "（各成员单位按职责分工负责）". The last such group wins: it closes the item, while one
-/// inside a sentence (“一是…（市科协牵头）。二是…”) names the leads of its part.
-fn trailing_units(line: &Line, from: usize) -> Option<(Units, Units)> {
-    bracket_groups(&line.text, from)
-        .into_iter()
-        .rev()
-        .find_map(|(s, e)| group_units(line, s, e))
-}
-
-/// Every outermost bracketed group after `from`, as the byte range of its inside.
-fn bracket_groups(text: &str, from: usize) -> Vec<(usize, usize)> {
-    let mut groups = Vec::new();
-    let mut depth = 0usize;
-    let mut open = 0;
-    for (i, c) in chars_led_by(text, [0xEF, b'(', b')']) {
-        match c {
-            '（' | '(' => {
-                if depth == 0 {
-                    open = i + c.len_utf8();
-                }
-                depth += 1;
-            }
-            '）' | ')' if depth > 0 => {
-                depth -= 1;
-                if depth == 0 && open >= from {
-                    groups.push((open, i));
-                }
-            }
-            _ => {}
-        }
-    }
-    groups
-}
-
-/// The characters of `text` whose UTF-8 starts with one of `leads`, with their byte offsets:
-/// an ASCII byte stands for itself, 0xEF for the full-width forms (（）；，：), 0xE3 for the CJK
-/// symbols (。、《》). Found by a vectorised byte search, so the Han characters between them —
-/// most of a text — are skipped without being decoded.
-fn chars_led_by(text: &str, leads: [u8; 3]) -> impl Iterator<Item = (usize, char)> + '_ {
-    debug_assert!(
-        leads.iter().all(|b| !(0x80..0xC0).contains(b)),
-        "a lead byte, not a continuation"
-    );
-    memchr::memchr3_iter(leads[0], leads[1], leads[2], text.as_bytes())
-        .filter_map(|i| Some((i, text[i..].chars().next()?)))
-}
-
-/// The lead and partner units a bracketed group names, if it names any.
-fn group_units(line: &Line, inner_start: usize, inner_end: usize) -> Option<(Units, Units)> {
-    let text = &line.text[..];
-    let inner = &text[inner_start..inner_end];
-    if !["牵头", "责任单位", "负责", "分工"]
-        .iter()
-        .any(|m| inner.contains(m))
-    {
-        return None;
-    }
-    let labelled = |label: &str| -> Option<(usize, usize)> {
-        let at = inner.find(label)?;
-        let rest = &inner[at + label.len()..];
-        let skip = rest.len() - rest.trim_start_matches(['：', ':', ' ']).len();
-        let s = at + label.len() + skip;
-        let e = inner[s..]
-            .find(['；', ';'])
-            .map(|p| s + p)
-            .unwrap_or(inner.len());
-        Some((inner_start + s, inner_start + e))
-    };
-    if let Some((s, e)) = labelled("牵头单位").or_else(|| labelled("牵头部门")) {
-        let partners = labelled("责任单位")
-            .or_else(|| labelled("配合单位"))
-            .or_else(|| labelled("参与单位"));
-        return Some((
-            units_in(line, s, e),
-            partners
-                .map(|(s, e)| units_in(line, s, e))
-                .unwrap_or_default(),
-        ));
-    }
-    if let Some((s, e)) = labelled("责任单位") {
-        return Some((units_in(line, s, e), Units::default()));
-    }
-    if !inner.contains("牵头") {
-        // “各成员单位按职责分工负责”, “由市科协负责”.
-        let end = [
-            "按职责分工负责",
-            "按照职责分工负责",
-            "按职责负责",
-            "分工负责",
-            "负责",
-        ]
-        .iter()
-        .find_map(|w| inner.find(w))?;
-        let start = inner[..end]
-            .strip_prefix("由")
-            .map(|_| "由".len())
-            .unwrap_or(0);
-        let units = units_in(line, inner_start + start, inner_start + end);
-        return (!units.is_empty()).then(|| (units, Units::default()));
-    }
-    let lead_at = inner.find("牵头")?;
-    // “分工：由市教育局牵头” — the label and 由 are not part of the first unit's name.
-    let mut lead_start = 0;
-    for prefix in ["分工", "：", ":", "由"] {
-        if inner[lead_start..].starts_with(prefix) {
-            lead_start += prefix.len();
-        }
-    }
-    let lead = units_in(
-        line,
-        inner_start + lead_start.min(lead_at),
-        inner_start + lead_at,
-    );
-    let rest_start = inner_start + lead_at + "牵头".len();
-    let rest = &text[rest_start..inner_end];
-    let skip = rest.len() - rest.trim_start_matches(['，', ',', '；', ';']).len();
-    let mut partners_end = inner_end;
-    for tail in [
-        "等单位配合",
-        "等单位参与",
-        "等单位参加",
-        "等部门配合",
-        "配合",
-        "参与",
-        "参加",
-    ] {
-        if let Some(p) = text[rest_start..inner_end].rfind(tail) {
-            partners_end = partners_end.min(rest_start + p);
-            break;
-        }
-    }
-    let partners = units_in(line, rest_start + skip, partners_end.max(rest_start + skip));
-    Some((lead, partners))
-}
-
-/// Leads named in a line of running text: in a bracketed group, or after 分工：.
-fn plain_units(line: &Line) -> Option<(Units, Units)> {
-    trailing_units(line, 0).or_else(|| {
-        let at = line.text.find("分工")?;
-        let end = line.text.trim_end_matches(['。', '；', ';', ' ']).len();
-        (at < end).then(|| group_units(line, at, end)).flatten()
-    })
-}
-
 /// Add a line of running text to a section's text (a safeguard's content is read by what it
 /// says), keeping the span from the first line to this one.
 fn append_text(section: &mut Section<'_>, line: &Line) {
@@ -1440,60 +1595,6 @@ fn append_text(section: &mut Section<'_>, line: &Line) {
             text.span = Span::new(text.span.start, whole.end.max(text.span.end));
         }
         None => section.text = Some(Sp::new(line.text.clone().into(), whole)),
-    }
-}
-
-fn split_units(line: &Line, start: usize) -> Units {
-    let end = line.text.trim_end_matches(['。', '；', ';', ' ']).len();
-    units_in(line, start, end.max(start))
-}
-
-/// Unit names in `line.text[start..end]`, separated by 、，, and 和 (when both sides are names
-/// of bodies), with their document spans.
-fn units_in(line: &Line, start: usize, end: usize) -> Units {
-    const BODY_ENDS: &[char] = &[
-        '局', '委', '会', '办', '部', '校', '院', '协', '联', '台', '社', '所', '站', '处', '厅',
-        '心', '队', '团', '司',
-    ];
-    let text = &line.text[start..end];
-    let mut names = Vec::new();
-    let mut piece_start = 0;
-    let mut depth = 0;
-    let mut cuts: Vec<(usize, usize)> = Vec::new(); // (end of piece, start of next)
-    for (i, c) in text.char_indices() {
-        match c {
-            '（' | '(' => depth += 1,
-            '）' | ')' => depth -= 1,
-            '、' | '，' | ',' | '；' | ';' if depth == 0 => cuts.push((i, i + c.len_utf8())),
-            '和' if depth == 0 => {
-                let before = text[..i].chars().next_back();
-                if before.is_some_and(|b| BODY_ENDS.contains(&b)) {
-                    cuts.push((i, i + c.len_utf8()));
-                }
-            }
-            _ => {}
-        }
-    }
-    cuts.push((text.len(), text.len()));
-    for (piece_end, next) in cuts {
-        let piece = &text[piece_start..piece_end];
-        let trimmed = piece.trim_start_matches([' ', '　']);
-        let lead_trim = piece.len() - trimmed.len();
-        let mut name = trimmed.trim_end_matches([' ', '　', '。']);
-        for suffix in ["等单位", "等部门", "等"] {
-            if let Some(n) = name.strip_suffix(suffix) {
-                name = n;
-            }
-        }
-        if !name.is_empty() {
-            let s = start + piece_start + lead_trim;
-            names.push(Sp::new(name.into(), line.span(s, s + name.len())));
-        }
-        piece_start = next;
-    }
-    Units {
-        names,
-        span: Some(line.span(start, end)),
     }
 }
 
