@@ -635,6 +635,7 @@ fn run_rule<'p>(
                 let key = keys.key(&name.value);
                 if let Some(first) = seen.get(&key) {
                     let mut f = finding(rule, name.span, format!("“{}”重复", name.value));
+                    f.message = interpolate(&rule.message, &item, plan).into();
                     f.related.push(Related {
                         span: *first,
                         message: "首次出现于此".into(),

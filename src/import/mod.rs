@@ -113,12 +113,24 @@ impl Vocabulary {
     fn named_section(&self, name: &str) -> Option<SectionKind> {
         let key = self.normalizer.key(name);
         if self.actions.any_named(&key) {
-            Some(SectionKind::Action)
+            return Some(SectionKind::Action);
         } else if self.projects.any_named(&key) {
-            Some(SectionKind::Project)
-        } else {
-            None
+            return Some(SectionKind::Project);
         }
+        // A project written as the task it is (6.推动科技资源科普化): the verb before it
+        // dropped and 工程 added, it is named.
+        let task = [
+            "推动", "推进", "实施", "加强", "强化", "开展", "构建", "打造", "加快", "深化", "促进",
+        ]
+        .iter()
+        .find_map(|v| name.strip_prefix(v))?;
+        if name.chars().count() > 20 || task.ends_with("工程") || task.ends_with("行动") {
+            return None;
+        }
+        let key = self.normalizer.key(&format!("{task}工程"));
+        self.projects
+            .any_named(&key)
+            .then_some(SectionKind::Project)
     }
 
     fn section_kind(&self, name: &str) -> Option<SectionKind> {
@@ -1178,6 +1190,15 @@ impl<'a> Builder<'a> {
                     self.read_targets(index, None);
                     continue;
                 }
+                if part != Part::Preamble && is_group_heading(heading_name(name).0) {
+                    // （一）实施五大提升行动: a heading that groups the actions or projects
+                    // below it, as a part does; the items under it are the sections.
+                    heading_section_in_part = false;
+                    part = classify_part(name);
+                    let heading = named(line, heading_name(name).0, start);
+                    part_heading = Some((heading.value, heading.span));
+                    continue;
+                }
                 if part != Part::Preamble {
                     let (name, name_end) = heading_name(name);
                     let kind = self.vocabulary.section_kind(name).or_else(|| {
@@ -1196,7 +1217,9 @@ impl<'a> Builder<'a> {
                     };
                     let mut section = new_section(kind, named(line, name, start), line.whole());
                     let rest = &text[start + name_end..];
-                    if let Some((lead, partners)) = trailing_units(line, start + name_end) {
+                    if let Some((lead, partners)) = trailing_units(line, start + name_end)
+                        .or_else(|| units::inline_labels(line).map(|(_, l, p)| (l, p)))
+                    {
                         section.lead = lead;
                         section.partners = partners;
                     } else if !rest.trim_matches(['。', ' ']).is_empty() {
@@ -1276,7 +1299,9 @@ impl<'a> Builder<'a> {
                     item_kind.filter(|_| !heading_section_in_part && !below_item_section)
                 {
                     let mut section = new_section(kind, named(line, title, start), line.whole());
-                    if let Some((lead, partners)) = trailing_units(line, start) {
+                    if let Some((lead, partners)) = trailing_units(line, start)
+                        .or_else(|| units::inline_labels(line).map(|(_, l, p)| (l, p)))
+                    {
                         section.lead = lead;
                         section.partners = partners;
                     }
@@ -1567,13 +1592,34 @@ fn item_style(text: &str) -> u8 {
     }
 }
 
+/// A heading that groups actions or projects rather than naming one: 实施五大提升行动,
+/// 实施5项重点工程, 聚焦重点人群实施科学素质提升行动.
+fn is_group_heading(name: &str) -> bool {
+    static COUNTED: OnceLock<Regex> = OnceLock::new();
+    let counted = re(
+        &COUNTED,
+        || r"[一二三四五六七八九十0-9０-９]+\s*[大项个类]\s*(?:科学素质)?(?:提升)?(?:行动|工程|重点工程|提升行动)",
+    );
+    counted.is_match(name) || name.contains("重点人群") && name.ends_with("行动")
+}
+
 /// Longer than this, a heading has run on into its paragraph.
 const RUN_ON_HEADING: usize = 24;
 
 /// An item's title: its first sentence.
 fn item_title(text: &str, start: usize) -> (&str, usize) {
     let body = &text[start..];
-    let end = body.find('。').unwrap_or(body.len());
+    // The first sentence, up to a group that names units (1.…行动（牵头单位：…）。).
+    let units_at = bracket_groups(body, 0)
+        .into_iter()
+        .find(|(s, e)| units::names_units(body, *s, *e) || body[*s..*e].contains("牵头"))
+        .map(|(s, _)| s - body[..s].chars().next_back().map_or(0, char::len_utf8));
+    let end = body
+        .find('。')
+        .into_iter()
+        .chain(units_at)
+        .min()
+        .unwrap_or(body.len());
     let title = body[..end].trim();
     let title = title
         .split(['（', '('])

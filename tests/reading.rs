@@ -1,0 +1,204 @@
+//! The reading of documents is the same whatever notation a plan uses for what it says: lead
+//! units in any of the forms published plans use, actions grouped under a heading of their own,
+//! projects written as numbered tasks, year ranges with any dash. A compliant plan written each
+//! way imports to the same leads and raises no error; a text that stops short is checked for
+//! what it shows, with what it could not read said as a note.
+
+mod common;
+
+use common::planlint_in;
+
+/// A whole district plan whose actions name their units in `forms` (one per action, in order),
+/// its actions grouped under （一）实施五大提升行动 and its projects written as numbered tasks.
+fn plan(forms: [&str; 5], dash: &str) -> String {
+    let actions = [
+        (
+            "青少年科学素质提升行动",
+            "激发青少年好奇心和想象力，增强科学兴趣、创新意识和创新能力。",
+        ),
+        (
+            "农民科学素质提升行动",
+            "围绕乡村振兴，开展农业技术培训和农村科普活动。",
+        ),
+        (
+            "产业工人科学素质提升行动",
+            "开展职业技能培训和技术比武，提升产业工人科学素质。",
+        ),
+        (
+            "老年人科学素质提升行动",
+            "实施智慧助老行动，开展老年人健康科普和银龄科普。",
+        ),
+        (
+            "领导干部和公务员科学素质提升行动",
+            "将科学素质纳入干部教育培训内容，推动落实录用考察要求。",
+        ),
+    ];
+    let mut text = format!(
+        "溧阳市人民政府办公室关于印发溧阳市全民科学素质行动规划纲要实施方案的通知\n\
+         各乡镇人民政府，县政府各部门：\n\
+         现将《溧阳市全民科学素质行动规划纲要实施方案（2021{dash}2025年）》印发给你们，请认真贯彻执行。\n\
+         溧阳市人民政府办公室\n2022年3月1日\n\
+         溧阳市全民科学素质行动规划纲要实施方案（2021{dash}2025年）\n\
+         为贯彻落实《国务院关于印发全民科学素质行动规划纲要（2021—2035年）的通知》（国发〔2021〕9号）精神，制定本方案。\n\
+         一、主要目标\n\
+         到2025年，全县公民具备科学素质的比例超过13%。\n\
+         二、重点任务\n\
+         （一）实施五大提升行动\n"
+    );
+    for (i, ((name, body), form)) in actions.iter().zip(forms).enumerate() {
+        let n = i + 1;
+        match form {
+            "heading" => text.push_str(&format!(
+                "{n}.{name}（牵头单位：县教育局、县科协；配合单位：团县委）。{body}\n"
+            )),
+            "inline" => text.push_str(&format!(
+                "{n}.{name}。{body}牵头单位：县教育局、县科协；责任单位：团县委。\n"
+            )),
+            "lines" => text.push_str(&format!(
+                "{n}.{name}。{body}\n牵头单位：县教育局、县科协\n责任单位：团县委\n"
+            )),
+            "bare" => text.push_str(&format!("{n}.{name}。{body}（县教育局、县科协）\n")),
+            "prose" => text.push_str(&format!(
+                "{n}.{name}。{body}\n分工：由县教育局、县科协牵头，团县委等单位参加。\n"
+            )),
+            other => panic!("unknown form {other}"),
+        }
+    }
+    text.push_str(
+        "（二）实施五项重点工程\n\
+         6.推动科技资源科普化。推动科技设施开放，开展科技工作者科普活动。（县科技局、县科协负责）\n\
+         7.实施科普信息化提升工程。推动科普内容创作，建设县级科普融媒体平台。（县融媒体中心、县科协负责）\n\
+         8.实施科普基础设施工程。建设县科技馆，完善基层科普场所。（县发展改革委、县科协负责）\n\
+         9.实施基层科普能力提升工程。建设科技志愿服务队伍，开展科普进社区活动。（县科协、县民政局负责）\n\
+         10.实施科学素质国际交流合作工程。开展科普交流活动，拓展合作渠道。（县科协负责）\n\
+         三、组织实施\n\
+         （一）加强组织领导。县人民政府负责领导本方案实施工作，将其纳入国民经济和社会发展规划，列入年度工作计划，纳入目标考核。县科协牵头组织实施。\n\
+         （二）完善工作机制。健全监测评估机制，定期开展督促检查。\n\
+         （三）强化条件保障。落实科普经费，加强科普人才队伍建设。\n",
+    );
+    text
+}
+
+/// `planlint import` and `planlint check --format json` of a text.
+fn import_and_check(text: &str) -> (toml::Table, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.txt"), text).unwrap();
+    let toml = planlint_in(&["import", "--stdout", "plan.txt"], dir.path());
+    assert_eq!(
+        toml.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&toml.stderr)
+    );
+    let check = planlint_in(&["check", "--format", "json", "plan.txt"], dir.path());
+    (
+        toml::from_str(&String::from_utf8_lossy(&toml.stdout)).unwrap(),
+        serde_json::from_slice(&check.stdout).unwrap(),
+    )
+}
+
+fn strings(v: Option<&toml::Value>) -> Vec<String> {
+    v.and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Each action's name with its lead and partner sets.
+fn leads(plan: &toml::Table) -> Vec<(String, Vec<String>, Vec<String>)> {
+    plan.get("actions")
+        .and_then(|a| a.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.as_table())
+        .map(|a| {
+            let mut lead = strings(a.get("lead"));
+            let mut partners = strings(a.get("partners"));
+            lead.sort();
+            partners.sort();
+            (
+                a.get("name")
+                    .and_then(|n| n.as_str())
+                    .unwrap_or("")
+                    .to_owned(),
+                lead,
+                partners,
+            )
+        })
+        .collect()
+}
+
+fn codes(report: &serde_json::Value, severity: &str) -> Vec<String> {
+    report["files"][0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["severity"] == severity)
+        .map(|f| f["code"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+#[test]
+fn every_unit_notation_reads_to_the_same_leads() {
+    const FORMS: [&str; 5] = ["heading", "inline", "lines", "bare", "prose"];
+    let mut seen = Vec::new();
+    // Each form in each action's place, and the year range written with each dash.
+    for (shift, dash) in (0..5).zip(["—", "-", "―", "－", "～"]) {
+        let mut forms = FORMS;
+        forms.rotate_left(shift);
+        let (plan, report) = import_and_check(&plan(forms, dash));
+        assert_eq!(
+            plan["plan"]["period"].as_array().map(|a| a.len()),
+            Some(2),
+            "the period is read with {dash}"
+        );
+        let got = leads(&plan);
+        assert_eq!(
+            got.len(),
+            5,
+            "five actions, not their grouping heading: {got:?}"
+        );
+        for ((name, lead, partners), form) in got.iter().zip(forms) {
+            assert_eq!(lead, &["县教育局", "县科协"], "{name} written {form}");
+            if form != "bare" {
+                assert_eq!(partners, &["团县委"], "{name} written {form}");
+            }
+        }
+        let projects = plan["projects"].as_array().map(|p| p.len());
+        assert_eq!(
+            projects,
+            Some(5),
+            "projects written as numbered tasks: {}",
+            toml::to_string(&plan["projects"]).unwrap_or_default()
+        );
+        assert!(
+            codes(&report, "error").is_empty(),
+            "a compliant plan has no error: {:?}",
+            codes(&report, "error")
+        );
+        seen.push(got.into_iter().map(|(n, l, _)| (n, l)).collect::<Vec<_>>());
+    }
+    assert!(seen.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[test]
+fn a_text_that_stops_short_is_checked_for_what_it_shows() {
+    let whole = plan(["heading", "inline", "lines", "bare", "prose"], "—");
+    // Cut inside the second action's sentence, as a page extract or a broken PDF stops.
+    let at = whole.find("开展农业技术").unwrap();
+    let (plan, report) = import_and_check(&whole[..at]);
+    assert_eq!(leads(&plan).len(), 2);
+    assert!(
+        codes(&report, "error").is_empty(),
+        "{:?}",
+        codes(&report, "error")
+    );
+    assert!(codes(&report, "warning").contains(&"import/incomplete".to_owned()));
+    // What it could not read is still said, as notes.
+    assert!(codes(&report, "info").contains(&"national-2021/elderly-action".to_owned()));
+    // A whole plan missing an action still gets its error.
+    let missing = whole.replace("4.老年人科学素质提升行动", "4.社区居民科普服务行动");
+    let (_, report) = import_and_check(&missing);
+    assert!(codes(&report, "error").contains(&"national-2021/elderly-action".to_owned()));
+}
