@@ -22,19 +22,9 @@ pub fn temper(findings: &mut [Finding], reading: &Reading, registry: &Registry) 
                 .cut
                 .as_ref()
                 .map(|(_, closing)| format!("文本止于“{closing}”，未读到的部分可能写有此项")),
-            Expect::Each { .. } | Expect::Lead { .. } => {
-                let cut_here = reading
-                    .cut
-                    .as_ref()
-                    .is_some_and(|(span, _)| f.span.start >= span.start);
-                if reading.units_unsure_at(f.span) {
-                    Some("此处写有单位名称，但未能识别其为牵头或责任单位".to_owned())
-                } else if cut_here {
-                    Some("文本在此处中断，单位可能写在未读到的部分".to_owned())
-                } else {
-                    None
-                }
-            }
+            Expect::Each { .. } | Expect::Lead { .. } => reading
+                .unit_doubt_at(f.span)
+                .map(|doubt| doubt.zh().to_owned()),
             _ => None,
         };
         if let Some(why) = why {

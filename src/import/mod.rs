@@ -40,9 +40,7 @@ use crate::rules::{Normalizer, Registry, ResolvedName};
 use crate::source::{SourceFile, Span};
 use lines::{heading_level, is_date, item_number, Line};
 pub use reading::Reading;
-use units::{
-    bracket_groups, chars_led_by, plain_units, split_units, trailing_units, unit_label, Role,
-};
+use units::{chars_led_by, closing_units, plain_units, unit_label, Role};
 
 /// What the importer recognises, gathered from the rule packs.
 #[derive(Debug)]
@@ -258,41 +256,7 @@ pub fn import_document(
     );
     let mut plan = builder.finish(source.text.len());
     division::apply(&divisions, &mut plan, vocabulary, &mut notes);
-    let mut unsure = unsure_units(&plan, &lines);
-    if cut.is_some() {
-        // The text stops inside its last section: its units may follow in what is missing.
-        let last = plan
-            .actions
-            .items
-            .iter()
-            .chain(&plan.projects.items)
-            .map(|s| s.span.start)
-            .max();
-        if let Some(start) = last {
-            unsure.push(Span::new(start, plan.end));
-        }
-    }
-    let no_units_anywhere = plan
-        .actions
-        .items
-        .iter()
-        .chain(&plan.projects.items)
-        .all(|s| {
-            s.lead.is_empty()
-                && s.partners.is_empty()
-                && s.measures
-                    .iter()
-                    .all(|m| m.lead.is_empty() && m.partners.is_empty())
-        });
-    if no_units_anywhere && plan.kind.value == PlanKind::WorkPoints {
-        // Work points that name no unit at all are a body's own list (a 科协's), or leave the
-        // division of work to a table not in the text: not an omission in each item.
-        unsure.push(Span::new(0, plan.end));
-    }
-    let reading = Reading {
-        unsure_units: unsure,
-        cut,
-    };
+    let reading = reading::assess(&plan, &lines, cut);
     // The beginning of a plan (a page that holds only its first part, an extract) is read for
     // what it shows; what it does not show is noted, never reported missing.
     let started = reading.cut.is_some()
@@ -326,8 +290,17 @@ pub fn import_document(
     })
 }
 
+/// A title reduced to its letters and digits, folded: titles are punctuated every way
+/// ((2021-2025年), （2021—2025年）, “十四五”).
+fn title_key(title: &str) -> String {
+    normalize::fold(title)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
 /// A document number as issued, without what a page ran into it: the 机关代字 is the Han
-/// characters before 〔year〕 after any word that is no part of it (有效, 日, 文号).
+/// characters before 〔year〕 after a word that is no part of it (有效, 文号).
 fn number_form(found: &str) -> &str {
     let bracket = found
         .find(['〔', '[', '［', '(', '（', '【', '„'])
@@ -382,46 +355,6 @@ fn has_plan_shape(lines: &[Line]) -> bool {
                     .iter()
                     .any(|w| l.text.contains(w))
         })
-}
-
-/// Sections (and work-point items) with no units read whose text still names bodies: their
-/// units were written in a way the importer could not place.
-fn unsure_units(plan: &Plan<'_>, lines: &[Line]) -> Vec<Span> {
-    let mut unsure = Vec::new();
-    let sections: Vec<&Section<'_>> = plan
-        .actions
-        .items
-        .iter()
-        .chain(&plan.projects.items)
-        .collect();
-    let mut starts: Vec<usize> = sections.iter().map(|s| s.span.start).collect();
-    starts.sort_unstable();
-    for section in &sections {
-        let end = starts
-            .iter()
-            .copied()
-            .find(|&s| s > section.span.start)
-            .unwrap_or(plan.end);
-        let own_lines = || {
-            lines.iter().filter(move |l| {
-                let at = l.whole().start;
-                at >= section.span.start && at < end
-            })
-        };
-        let has_lead =
-            !section.lead.is_empty() || section.measures.iter().any(|m| !m.lead.is_empty());
-        if !has_lead && own_lines().any(reading::names_bodies) {
-            unsure.push(Span::new(section.span.start, end));
-        }
-        for measure in section.measures.iter().filter(|m| m.lead.is_empty()) {
-            if let Some(line) = own_lines().find(|l| l.whole().start == measure.span.start) {
-                if reading::names_bodies(line) {
-                    unsure.push(line.whole());
-                }
-            }
-        }
-    }
-    unsure
 }
 
 /// A date as plans and disclosure tables write it (2021年12月30日, 2021-12-30, 2021/12/30,
@@ -529,7 +462,7 @@ fn find_title(lines: &[Line]) -> Option<TitleAt> {
     static NOTICE: OnceLock<Regex> = OnceLock::new();
     let notice = re(
         &NOTICE,
-        || r"(?:现将|印发)《([^》]+)》|《([^》]+)》(?:已经|印发)",
+        || r"(?:现将|印发)《([^》]+)》|《([^》]+)》(?:已经|印发|\s*全文)",
     );
     static QUOTED: OnceLock<Regex> = OnceLock::new();
     let quoted = re(&QUOTED, || r"《([^》]+)》");
@@ -560,7 +493,7 @@ fn find_title(lines: &[Line]) -> Option<TitleAt> {
             });
         }
     }
-    lines.iter().enumerate().take(40).find_map(|(i, line)| {
+    let standalone = lines.iter().enumerate().take(40).find_map(|(i, line)| {
         let t = &line.text;
         // A title names the kind of document: 实施方案 and 工作要点 always; the other names plans
         // go by only with science literacy in them (…科学素质…实施意见, 科普工作计划).
@@ -610,6 +543,27 @@ fn find_title(lines: &[Line]) -> Option<TitleAt> {
                 start,
                 end: t.len(),
             })
+    });
+    if standalone.is_some() {
+        return standalone;
+    }
+    // A notice's title that names the plan without brackets (GB/T 9704: 发文机关 + 关于印发 +
+    // 事由 + 的通知): the plan's title is what it issues. Not inside a quoted title, where it
+    // is a document cited.
+    static ISSUES: OnceLock<Regex> = OnceLock::new();
+    let issues = re(&ISSUES, || r"关于印发([^《》〈〉。，,]+?)(?:的通知|$)");
+    lines.iter().enumerate().take(40).find_map(|(i, line)| {
+        let c = issues.captures(&line.text)?;
+        let m = c.get(1)?;
+        let t = m.as_str();
+        let quoted = line.text[..m.start()].contains(['《', '〈']);
+        (!quoted && is_plan(t) && (t.contains("科学素质") || t.contains("科普"))).then_some(
+            TitleAt {
+                line: i,
+                start: m.start(),
+                end: m.end(),
+            },
+        )
     })
 }
 
@@ -866,40 +820,32 @@ impl<'a> Builder<'a> {
             .unwrap_or(header_end)
             .min(header_end);
         let mut own_number: Option<DocumentNumber> = None;
-        let mut seen_alone = false;
+        let mut number_alone = false;
         for (i, line) in self.lines[..basis_end].iter().enumerate() {
             let mut numbered: Vec<(usize, usize)> = Vec::new();
             for m in doc.find_iter(&line.text) {
                 numbered.push((m.start(), m.end()));
-                let quoted = line.text[..m.start()].contains(['《', '》']);
-                let header = i < citing && !quoted;
-                if header && own_number.is_none() {
-                    own_number = DocumentNumber::parse(m.as_str());
-                }
-                let own = (header && own_number.is_some())
-                    || own_number.is_some() && DocumentNumber::parse(m.as_str()) == own_number;
                 let Some(number) = DocumentNumber::parse(m.as_str()) else {
                     continue;
                 };
+                let quoted = line.text[..m.start()].contains(['《', '》']);
+                let header = i < citing && !quoted;
+                if header && own_number.is_none() {
+                    own_number = Some(number.clone());
+                }
+                let own = header || own_number.as_ref() == Some(&number);
                 let seen = self
                     .basis
                     .iter()
                     .any(|b| DocumentNumber::find(&b.value).as_ref() == Some(&number));
-                if own && self.number.is_none() {
-                    // The 机关代字 starts after what runs into it (有效, 日): at the first
-                    // character of the number's own form.
+                // The number on a line of its own (the 版头) is the number as issued; where a
+                // page ran words into it (有效, 文号), its 机关代字 starts after them.
+                let alone = compact(&line.text) == compact(m.as_str());
+                if own && (self.number.is_none() || alone && !number_alone) {
                     let written = number_form(m.as_str());
                     let start = m.end() - written.len();
                     self.number = Some(Sp::new(compact(written), line.span(start, m.end())));
-                }
-                if own && !seen_alone {
-                    // The number on a line of its own (the 版头) is the number as issued: a
-                    // page may have run other words into another copy of it.
-                    if compact(&line.text) == compact(m.as_str()) {
-                        self.number =
-                            Some(Sp::new(compact(m.as_str()), line.span(m.start(), m.end())));
-                        seen_alone = true;
-                    }
+                    number_alone = alone;
                 }
                 if !own && !seen {
                     self.basis
@@ -920,17 +866,7 @@ impl<'a> Builder<'a> {
                 if m.start() == self.title.start && i == self.title.line {
                     continue; // the plan's own title
                 }
-                let own_title = {
-                    let letters = |t: &str| -> String {
-                        normalize::fold(t)
-                            .chars()
-                            .filter(|c| c.is_alphanumeric())
-                            .collect()
-                    };
-                    let quoted = letters(&c[1]);
-                    quoted == letters(&self.title_value.value)
-                };
-                if own_title {
+                if title_key(&c[1]) == title_key(&self.title_value.value) {
                     continue; // the plan's own title, quoted by its notice or preamble
                 }
                 let folded = normalize::fold(m.as_str());
@@ -1111,15 +1047,8 @@ impl<'a> Builder<'a> {
                     }
                 }
                 MetaKey::Title => {
-                    // Letters and digits only: titles are punctuated every way ((2021-2025年),
-                    // （2021—2025年）, “十四五”).
-                    let key = |t: &str| {
-                        t.chars()
-                            .filter(|c| c.is_alphanumeric())
-                            .collect::<String>()
-                    };
-                    let shown = key(&normalize::fold(value));
-                    let own = key(&normalize::fold(&self.title_value.value));
+                    let shown = title_key(value);
+                    let own = title_key(&self.title_value.value);
                     // The notice's title names the plan after 关于印发 (often without the city).
                     let core = shown
                         .split_once("关于印发")
@@ -1217,9 +1146,7 @@ impl<'a> Builder<'a> {
                     };
                     let mut section = new_section(kind, named(line, name, start), line.whole());
                     let rest = &text[start + name_end..];
-                    if let Some((lead, partners)) = trailing_units(line, start + name_end)
-                        .or_else(|| units::inline_labels(line).map(|(_, l, p)| (l, p)))
-                    {
+                    if let Some((lead, partners)) = closing_units(line, start + name_end) {
                         section.lead = lead;
                         section.partners = partners;
                     } else if !rest.trim_matches(['。', ' ']).is_empty() {
@@ -1240,12 +1167,10 @@ impl<'a> Builder<'a> {
                 self.read_targets(index, None);
                 continue;
             }
-            if let Some((role, start)) = unit_label(text) {
+            if let Some((role, _)) = unit_label(text) {
                 // A line of labels (牵头单位：… / 责任单位：… 配合单位：…): for the item just
                 // before it when that has none yet, else for the section.
-                let (lead, partners) = units::inline_labels(line)
-                    .map(|(_, lead, partners)| (lead, partners))
-                    .unwrap_or_else(|| (split_units(line, start), Units::default()));
+                let (lead, partners) = units::inline_labels(line).unwrap_or_default();
                 // In an implementation plan, label lines close a section (after its last
                 // measure); in work points, each item may have its own.
                 let per_item = follows_item && self.kind.value == PlanKind::WorkPoints;
@@ -1299,9 +1224,7 @@ impl<'a> Builder<'a> {
                     item_kind.filter(|_| !heading_section_in_part && !below_item_section)
                 {
                     let mut section = new_section(kind, named(line, title, start), line.whole());
-                    if let Some((lead, partners)) = trailing_units(line, start)
-                        .or_else(|| units::inline_labels(line).map(|(_, l, p)| (l, p)))
-                    {
+                    if let Some((lead, partners)) = closing_units(line, start) {
                         section.lead = lead;
                         section.partners = partners;
                     }
@@ -1348,9 +1271,7 @@ impl<'a> Builder<'a> {
                     deadline: None,
                     targets: Vec::new(),
                 };
-                if let Some((lead, partners)) = trailing_units(line, start)
-                    .or_else(|| units::inline_labels(line).map(|(_, l, p)| (l, p)))
-                {
+                if let Some((lead, partners)) = closing_units(line, start) {
                     measure.lead = lead;
                     measure.partners = partners;
                 }
@@ -1559,10 +1480,7 @@ fn classify_part(heading: &str) -> Part {
 /// byte offset (in `text`) where it ends.
 fn heading_name(text: &str) -> (&str, usize) {
     // The name ends at a sentence end or at the first bracketed group that names units.
-    let units_group = bracket_groups(text, 0)
-        .into_iter()
-        .find(|(s, e)| units::names_units(text, *s, *e))
-        .map(|(s, _)| s - text[..s].chars().next_back().map_or(0, char::len_utf8));
+    let units_group = units::group_start(text);
     // A heading run on into its paragraph (PDF extraction, or “（一）…行动激发青少年…”) ends
     // after its first 行动 or 工程 when that comes early.
     let run_on = (text.chars().count() > RUN_ON_HEADING).then(|| {
@@ -1610,14 +1528,10 @@ const RUN_ON_HEADING: usize = 24;
 fn item_title(text: &str, start: usize) -> (&str, usize) {
     let body = &text[start..];
     // The first sentence, up to a group that names units (1.…行动（牵头单位：…）。).
-    let units_at = bracket_groups(body, 0)
-        .into_iter()
-        .find(|(s, e)| units::names_units(body, *s, *e) || body[*s..*e].contains("牵头"))
-        .map(|(s, _)| s - body[..s].chars().next_back().map_or(0, char::len_utf8));
     let end = body
         .find('。')
         .into_iter()
-        .chain(units_at)
+        .chain(units::group_start(body))
         .min()
         .unwrap_or(body.len());
     let title = body[..end].trim();

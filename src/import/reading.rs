@@ -5,6 +5,7 @@
 
 use super::lines::{ends_complete, heading_level, is_date, Line};
 use super::units;
+use crate::plan::{Plan, PlanKind, Section};
 use crate::source::Span;
 
 /// What the importer could not read with certainty.
@@ -13,16 +14,93 @@ pub struct Reading {
     /// Where the text stops short of the plan's end (mid-sentence, or before its last part):
     /// the span of the last line, and its closing words.
     pub cut: Option<(Span, String)>,
-    /// Headings and items with no units read, whose text names bodies in a way not placed.
-    pub unsure_units: Vec<Span>,
+    /// Parts of the text whose units could not be read with certainty, and why.
+    pub unsure_units: Vec<(Span, UnitDoubt)>,
+}
+
+/// Why the units of a part of the text are unsure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnitDoubt {
+    /// Its text names bodies in a way the importer did not place.
+    Unplaced,
+    /// The text stops inside it: its units may be in what is missing.
+    Cut,
+    /// Work points that name no unit anywhere: a body's own list, or the division of work in a
+    /// table not in the text.
+    NoneNamed,
+}
+
+impl UnitDoubt {
+    /// The reason, for the note that replaces an error.
+    pub fn zh(self) -> &'static str {
+        match self {
+            UnitDoubt::Unplaced => "此处写有单位名称，但未能识别其为牵头或责任单位",
+            UnitDoubt::Cut => "文本在此部分中断，单位可能写在未读到的部分",
+            UnitDoubt::NoneNamed => {
+                "全文未写任何单位：可能是发文单位自身的工作安排，或分工另附表格"
+            }
+        }
+    }
 }
 
 impl Reading {
-    /// Whether `span` lies in a part whose units could not be read with certainty.
-    pub fn units_unsure_at(&self, span: Span) -> bool {
+    /// Why the units at `span` are unsure, if they are.
+    pub fn unit_doubt_at(&self, span: Span) -> Option<UnitDoubt> {
         self.unsure_units
             .iter()
-            .any(|s| s.start <= span.start && span.start <= s.end)
+            .find(|(s, _)| s.start <= span.start && span.start <= s.end)
+            .map(|(_, why)| *why)
+    }
+}
+
+/// How sure the reading of an imported plan is, given where its text stops.
+pub(super) fn assess(plan: &Plan<'_>, lines: &[Line], cut: Option<(Span, String)>) -> Reading {
+    let mut sections: Vec<&Section<'_>> = plan
+        .actions
+        .items
+        .iter()
+        .chain(&plan.projects.items)
+        .collect();
+    sections.sort_by_key(|s| s.span.start);
+    // Lines are in document order: a part's lines are found by binary search, so that the
+    // whole assessment costs one pass over the lines, not one per section.
+    let line_at = |offset: usize| lines.partition_point(|l| l.whole().start < offset);
+    let mut unsure = Vec::new();
+    for (k, section) in sections.iter().enumerate() {
+        let end = sections.get(k + 1).map_or(plan.end, |next| next.span.start);
+        let own = &lines[line_at(section.span.start)..line_at(end)];
+        let has_lead =
+            !section.lead.is_empty() || section.measures.iter().any(|m| !m.lead.is_empty());
+        if !has_lead && own.iter().any(names_bodies) {
+            unsure.push((Span::new(section.span.start, end), UnitDoubt::Unplaced));
+        }
+        for measure in section.measures.iter().filter(|m| m.lead.is_empty()) {
+            let line = lines
+                .get(line_at(measure.span.start))
+                .filter(|l| l.whole().start == measure.span.start);
+            if let Some(line) = line.filter(|l| names_bodies(l)) {
+                unsure.push((line.whole(), UnitDoubt::Unplaced));
+            }
+        }
+    }
+    if cut.is_some() {
+        if let Some(last) = sections.last() {
+            unsure.push((Span::new(last.span.start, plan.end), UnitDoubt::Cut));
+        }
+    }
+    let none_named = sections.iter().all(|s| {
+        s.lead.is_empty()
+            && s.partners.is_empty()
+            && s.measures
+                .iter()
+                .all(|m| m.lead.is_empty() && m.partners.is_empty())
+    });
+    if none_named && plan.kind.value == PlanKind::WorkPoints {
+        unsure.push((Span::new(0, plan.end), UnitDoubt::NoneNamed));
+    }
+    Reading {
+        cut,
+        unsure_units: unsure,
     }
 }
 

@@ -52,10 +52,10 @@ pub(super) fn unit_label(text: &str) -> Option<(Role, usize)> {
 }
 
 /// Labelled units inline after a sentence (`…。责任单位：市科协、市教育局。`,
-/// `…。牵头单位：…；责任单位：…`): where the first label starts, and the lead and partners.
+/// `…。牵头单位：…；责任单位：…`), or a line of labels of its own: the lead and partners.
 /// A label counts only after a sentence or clause end (or at the line's start), outside
 /// brackets, so that a sentence that merely mentions 责任单位 is not read as one.
-pub(super) fn inline_labels(line: &Line) -> Option<(usize, Units, Units)> {
+pub(super) fn inline_labels(line: &Line) -> Option<(Units, Units)> {
     let text = line.text.as_str();
     let mut labels: Vec<(usize, Role, usize)> = Vec::new(); // (label start, role, units start)
     let mut depth = 0usize;
@@ -81,7 +81,6 @@ pub(super) fn inline_labels(line: &Line) -> Option<(usize, Units, Units)> {
         }
         previous = Some(c);
     }
-    let first = labels.first()?.0;
     let mut lead = Units::default();
     let mut partners = Units::default();
     let has_lead = labels.iter().any(|(_, r, _)| *r == Role::Lead);
@@ -100,7 +99,7 @@ pub(super) fn inline_labels(line: &Line) -> Option<(usize, Units, Units)> {
         };
         merge(target, units);
     }
-    (!lead.is_empty() || !partners.is_empty()).then_some((first, lead, partners))
+    (!lead.is_empty() || !partners.is_empty()).then_some((lead, partners))
 }
 
 fn merge(into: &mut Units, more: Units) {
@@ -284,33 +283,39 @@ fn group_units(line: &Line, inner_start: usize, inner_end: usize) -> Option<(Uni
     Some((lead, partners))
 }
 
-/// Units named in a line of running text: inline labels after a sentence, a bracketed group,
-/// or prose after 分工：.
+/// The units that close a heading or an item (after `from`): a bracketed group, or labels
+/// inline after its sentence.
+pub(super) fn closing_units(line: &Line, from: usize) -> Option<(Units, Units)> {
+    trailing_units(line, from).or_else(|| inline_labels(line))
+}
+
+/// Units named in a line of running text: as they close a line, or in prose after 分工：.
 pub(super) fn plain_units(line: &Line) -> Option<(Units, Units)> {
-    if let Some((_, lead, partners)) = inline_labels(line) {
-        return Some((lead, partners));
-    }
-    trailing_units(line, 0).or_else(|| {
+    closing_units(line, 0).or_else(|| {
         let at = line.text.find("分工")?;
         let end = line.text.trim_end_matches(['。', '；', ';', ' ']).len();
         (at < end).then(|| group_units(line, at, end)).flatten()
     })
 }
 
-/// The units of a labelled line from `start` to its end.
-pub(super) fn split_units(line: &Line, start: usize) -> Units {
-    let end = line.text.trim_end_matches(['。', '；', ';', ' ']).len();
-    units_in(line, start, end.max(start))
+/// Where the first bracketed group of `text` that names units opens (the byte offset of its
+/// opening bracket): a heading's or item's name ends there.
+pub(super) fn group_start(text: &str) -> Option<usize> {
+    bracket_groups(text, 0)
+        .into_iter()
+        .find(|(s, e)| names_units(text, *s, *e))
+        .map(|(s, _)| s - text[..s].chars().next_back().map_or(0, char::len_utf8))
+}
+
+/// Where the piece being read starts, given the cuts made so far.
+fn piece_start_of(cuts: &[(usize, usize)]) -> usize {
+    cuts.last().map_or(0, |&(_, next)| next)
 }
 
 /// The pieces of a list of names (byte ranges of `text`): separated by 、，,；; and by 和 between
 /// two names of bodies (so 自然资源和规划局 stays whole); nested brackets such as 各县（市、区）
 /// kept whole; spaces, a closing 。 and 等/等单位/等部门 trimmed.
 fn pieces(text: &str) -> Vec<(usize, usize)> {
-    const BODY_ENDS: &[char] = &[
-        '局', '委', '会', '办', '部', '校', '院', '协', '联', '台', '社', '所', '站', '处', '厅',
-        '心', '队', '团', '司', '府',
-    ];
     let mut out = Vec::new();
     let mut piece_start = 0;
     let mut depth = 0i32;
@@ -322,11 +327,9 @@ fn pieces(text: &str) -> Vec<(usize, usize)> {
             '、' | '，' | ',' | '；' | ';' | ' ' | '　' if depth == 0 => {
                 cuts.push((i, i + c.len_utf8()))
             }
-            '和' | '及' if depth == 0 => {
-                let before = text[..i].chars().next_back();
-                if before.is_some_and(|b| BODY_ENDS.contains(&b)) {
-                    cuts.push((i, i + c.len_utf8()));
-                }
+            // Only between two bodies: 自然资源和规划局 is one.
+            '和' | '及' if depth == 0 && is_unit_name(&text[piece_start_of(&cuts)..i]) => {
+                cuts.push((i, i + c.len_utf8()))
             }
             _ => {}
         }
@@ -464,18 +467,24 @@ mod tests {
     }
 
     #[test]
+    fn lists_split_at_he_only_between_bodies() {
+        let l = line("（市自然资源和规划局、市教育局和市科协负责）");
+        let (lead, _) = trailing_units(&l, 0).expect("units");
+        assert_eq!(names(&lead), ["市自然资源和规划局", "市教育局", "市科协"]);
+    }
+
+    #[test]
     fn inline_labels_after_a_sentence() {
         let l = line("开展科普活动。责任单位：市科协、市教育局。");
-        let (at, lead, partners) = inline_labels(&l).expect("labels");
-        assert_eq!(&l.text[at..at + "责任单位".len()], "责任单位");
+        let (lead, partners) = inline_labels(&l).expect("labels");
         assert_eq!(names(&lead), ["市科协", "市教育局"]);
         assert!(partners.is_empty());
         let l = line("开展科普活动。牵头单位：市科协；责任单位：市教育局、团市委。");
-        let (_, lead, partners) = inline_labels(&l).expect("labels");
+        let (lead, partners) = inline_labels(&l).expect("labels");
         assert_eq!(names(&lead), ["市科协"]);
         assert_eq!(names(&partners), ["市教育局", "团市委"]);
         let l = line("牵头单位：市农业农村局 配合单位：市科协");
-        let (_, lead, partners) = inline_labels(&l).expect("labels");
+        let (lead, partners) = inline_labels(&l).expect("labels");
         assert_eq!(names(&lead), ["市农业农村局"]);
         assert_eq!(names(&partners), ["市科协"]);
         // A sentence that mentions 责任单位 is not a label.
