@@ -199,3 +199,38 @@ fn a_text_that_stops_short_is_checked_for_what_it_shows() {
     let (_, report) = import_and_check(&missing);
     assert!(codes(&report, "error").contains(&"national-2021/elderly-action".to_owned()));
 }
+
+/// A document of long unpunctuated lines (each joined to the last, as extraction's broken
+/// lines are) is read in one pass: a quadratic reading of this 4 MB text takes minutes, and
+/// the guard below stops a run that hangs instead of letting the suite wait for ever. Its speed
+/// is measured in the benchmarks, not here.
+#[test]
+fn a_four_megabyte_document_of_unpunctuated_lines_is_read_in_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "某市全民科学素质行动实施方案（2021—2025年）\n一、重点任务\n（一）实施青少年科学素质提升行动\n",
+    );
+    let line = "科学素质建设".repeat(400);
+    while text.len() < 4 << 20 {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    std::fs::write(dir.path().join("big.txt"), &text).unwrap();
+    let mut child = common::command_in(&["import", "--stdout", "big.txt"], dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let guard = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > guard {
+            child.kill().ok();
+            panic!("importing a 4 MB document did not finish in two minutes");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.code().is_some_and(|c| c <= 2), "{status:?}");
+}

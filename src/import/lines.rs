@@ -2,6 +2,11 @@
 //! a second (broken) copy of the document cut off, and sentences that PDF extraction split across
 //! lines joined again. Each logical line keeps a map back to byte offsets in the document.
 
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::quantity::re;
 use crate::source::Span;
 
 /// A logical line: its text, and the document offset of each piece it was joined from.
@@ -60,6 +65,89 @@ impl Line {
     pub fn whole(&self) -> Span {
         self.span(0, self.text.len())
     }
+
+    /// The part of the line from `at` on, as a line of its own (its pieces map back as before).
+    fn split_off(&mut self, at: usize) -> Line {
+        let doc_at = self.doc_offset(at);
+        let mut pieces = vec![(0, doc_at)];
+        pieces.extend(
+            self.pieces
+                .iter()
+                .filter(|(t, _)| *t > at)
+                .map(|(t, d)| (t - at, *d)),
+        );
+        self.pieces.retain(|(t, _)| *t < at);
+        let text = self.text.split_off(at);
+        Line { text, pieces }
+    }
+}
+
+/// A line longer than this with headings inside it is a text whose line breaks were lost (a
+/// page that ran the document into one paragraph, a PDF copied as one line).
+const FLATTENED_CHARS: usize = 300;
+
+/// Where the structure of a flattened line starts again: a title at its start (…实施方案
+/// （2021—2025年）), and headings (一、 （一）) after a sentence or a lost line break (a space).
+fn flattened_breaks(text: &str) -> Vec<usize> {
+    static TITLE: OnceLock<Regex> = OnceLock::new();
+    static HEADING: OnceLock<Regex> = OnceLock::new();
+    let title = re(
+        &TITLE,
+        || r"^[^。，,；《]{4,60}?(?:方案|要点|规划|纲要|计划|意见|清单)\s*[（(][^（）()。]{4,16}[）)]",
+    );
+    let heading = re(
+        &HEADING,
+        || r"(?:[。；;]\s*|\s+)((?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])\S)",
+    );
+    let mut breaks: Vec<usize> = title.find(text).map(|m| m.end()).into_iter().collect();
+    breaks.extend(
+        heading
+            .captures_iter(text)
+            .filter_map(|c| c.get(1))
+            .map(|m| m.start())
+            .filter(|&at| at > 0),
+    );
+    // A part's heading run into its first sub-heading (二、重点任务(一)实施…): the sub-heading
+    // starts a line of its own.
+    static FIRST_SUB: OnceLock<Regex> = OnceLock::new();
+    let first_sub = re(
+        &FIRST_SUB,
+        || r"(?:^|[。；;\s])[一二三四五六七八九十]{1,3}、[^。；;（(\s]{2,30}([（(]一[）)])",
+    );
+    breaks.extend(
+        first_sub
+            .captures_iter(text)
+            .filter_map(|c| c.get(1))
+            .map(|m| m.start()),
+    );
+    breaks.sort_unstable();
+    breaks.dedup();
+    breaks
+}
+
+/// Lines whose breaks were lost, broken again where their structure starts.
+fn unflatten(lines: Vec<Line>) -> Vec<Line> {
+    let mut out = Vec::with_capacity(lines.len());
+    for mut line in lines {
+        if line.text.chars().nth(FLATTENED_CHARS).is_none() {
+            out.push(line);
+            continue;
+        }
+        let breaks = flattened_breaks(&line.text);
+        let mut parts = Vec::with_capacity(breaks.len() + 1);
+        for &at in breaks.iter().rev() {
+            parts.push(line.split_off(at));
+        }
+        parts.push(line);
+        for mut part in parts.into_iter().rev() {
+            let end = part.text.trim_end().len();
+            part.text.truncate(end);
+            if !part.text.is_empty() {
+                out.push(part);
+            }
+        }
+    }
+    out
 }
 
 /// Characters that end a sentence or a complete line.
@@ -75,6 +163,8 @@ pub(super) fn ends_complete(line: &str) -> bool {
         "安排",
         "通知",
         "纲要",
+        "规划",
+        "清单",
         "办公室",
         "办公厅",
         "政府",
@@ -82,7 +172,20 @@ pub(super) fn ends_complete(line: &str) -> bool {
         "文件",
         "号",
     ];
-    line.ends_with(ENDERS) || WORDS.iter().any(|w| line.ends_with(w)) || is_date(line)
+    line.ends_with(ENDERS)
+        || WORDS.iter().any(|w| line.ends_with(w))
+        || is_date(line)
+        || ends_with_time(line)
+}
+
+/// A page's date and time (发布日期 2016-06-23 00:00) ends its line.
+fn ends_with_time(line: &str) -> bool {
+    let tail = line.as_bytes();
+    let n = tail.len();
+    n >= 5
+        && tail[n - 3] == b':'
+        && tail[n - 5..n - 3].iter().all(u8::is_ascii_digit)
+        && tail[n - 2..].iter().all(u8::is_ascii_digit)
 }
 
 pub fn is_date(line: &str) -> bool {
@@ -227,7 +330,26 @@ fn second_copy(lines: &[(usize, &str)]) -> Option<usize> {
         return None;
     }
     let first_char = first.chars().next()?;
+    // A copy is no longer than what it copies: a page that repeats its title above the text
+    // (page title, breadcrumb, heading) has its text after the repeat, not a copy.
+    let chars_from: Vec<usize> = {
+        let mut total = 0;
+        let mut from: Vec<usize> = lines
+            .iter()
+            .rev()
+            .map(|(_, l)| {
+                total += l.len();
+                total
+            })
+            .collect();
+        from.reverse();
+        from
+    };
+    let whole = chars_from.first().copied().unwrap_or(0);
     (lines.len() / 4 + 1..lines.len()).find(|&i| {
+        if chars_from[i] * 2 > whole + whole / 5 {
+            return false;
+        }
         // Most lines start otherwise: only those that could begin the copy are joined.
         if !lines[i].1.starts_with(first_char) {
             return false;
@@ -282,7 +404,7 @@ pub fn logical_lines_in(
         let current = &out.last().expect("just pushed").text;
         open = !ends_complete(current) && heading_level(current).is_none_or(|(level, _)| level > 2);
     }
-    (out, cut.is_some())
+    (unflatten(out), cut.is_some())
 }
 
 #[cfg(test)]
@@ -336,5 +458,27 @@ mod tests {
         let (lines, cut) = logical_lines(&text);
         assert!(cut);
         assert_eq!(lines.len(), 9);
+    }
+
+    #[test]
+    fn a_flattened_text_is_broken_where_its_structure_starts() {
+        let body = "科学素质是国民素质的重要组成部分。".repeat(20);
+        let text = format!(
+            "某省全民科学素质行动计划纲要实施方案(2016-2020年){body}一、总体要求(一)指导思想。坚持……。二、重点任务 (一)实施青少年科学素质行动。推进……"
+        );
+        let (lines, _) = logical_lines(&text);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts[0],
+            "某省全民科学素质行动计划纲要实施方案(2016-2020年)"
+        );
+        assert!(texts[1].starts_with("科学素质是"));
+        assert_eq!(texts[2], "一、总体要求");
+        assert_eq!(texts[3], "(一)指导思想。坚持……。");
+        assert_eq!(texts[4], "二、重点任务");
+        assert_eq!(texts[5], "(一)实施青少年科学素质行动。推进……");
+        // Each part maps back to where it stands in the document.
+        let at = text.find("二、重点任务").unwrap();
+        assert_eq!(lines[4].whole(), Span::new(at, at + "二、重点任务".len()));
     }
 }

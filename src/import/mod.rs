@@ -12,6 +12,7 @@ mod lines;
 mod pdf;
 mod read;
 mod reading;
+mod title;
 mod units;
 mod write;
 
@@ -40,6 +41,7 @@ use crate::rules::{Normalizer, Registry, ResolvedName};
 use crate::source::{SourceFile, Span};
 use lines::{heading_level, is_date, item_number, Line};
 pub use reading::Reading;
+use title::{find_title, period_in, title_key, TitleAt};
 use units::{chars_led_by, closing_units, plain_units, unit_label, Role};
 
 /// What the importer recognises, gathered from the rule packs.
@@ -237,6 +239,9 @@ pub fn import_document(
             }),
     };
     let title = title.ok_or_else(|| not_a_plan("未找到实施方案或工作要点的标题", ""))?;
+    // A text that starts under a plan's own title line is the plan (an article's headline
+    // quotes the plan it reports on).
+    let under_own_title = title.standalone && title.line < 3;
     let mut builder = Builder::new(vocabulary, &lines, title);
     builder.metadata();
     let mut findings = builder.disclosure(&structure.metadata, &source.text);
@@ -261,7 +266,7 @@ pub fn import_document(
     // what it shows; what it does not show is noted, never reported missing.
     let started = reading.cut.is_some()
         && looks_like.is_none_or(|kind| kind.starts_with("片段"))
-        && has_plan_shape(&lines);
+        && (under_own_title || has_plan_shape(&lines));
     if plan.actions.items.is_empty() && plan.projects.items.is_empty() && !started {
         let (a, b) = plan.period.value;
         return Err(not_a_plan(
@@ -290,13 +295,47 @@ pub fn import_document(
     })
 }
 
-/// A title reduced to its letters and digits, folded: titles are punctuated every way
-/// ((2021-2025年), （2021—2025年）, “十四五”).
-fn title_key(title: &str) -> String {
-    normalize::fold(title)
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect()
+/// A document number as found in a line: where it stands and how it reads, repaired where a
+/// page lost its brackets (国发20219号 → 国发〔2021〕9号, 内政发〔202122号 → 内政发〔2021〕22号):
+/// a 机关代字 (ending 发, 办, 函…) and a year run into the serial.
+struct NumberAt {
+    start: usize,
+    end: usize,
+    written: String,
+}
+
+fn numbers_in(text: &str, whole: &Regex) -> Vec<NumberAt> {
+    static DAMAGED: OnceLock<Regex> = OnceLock::new();
+    let damaged = re(
+        &DAMAGED,
+        || r"(\p{Han}{0,7}[发办函字府政委])\s*(?:[〔\[［(（【]\s*((?:19|20)[0-9]{2})\s*|((?:19|20)[0-9]{2}))([0-9]{1,4})\s*号",
+    );
+    let mut found: Vec<NumberAt> = whole
+        .find_iter(text)
+        .map(|m| NumberAt {
+            start: m.start(),
+            end: m.end(),
+            written: m.as_str().to_owned(),
+        })
+        .collect();
+    for c in damaged.captures_iter(text) {
+        let m = c.get(0).expect("whole match");
+        if found.iter().any(|n| n.start < m.end() && m.start() < n.end) {
+            continue;
+        }
+        found.push(NumberAt {
+            start: m.start(),
+            end: m.end(),
+            written: format!(
+                "{}〔{}〕{}号",
+                &c[1],
+                c.get(2).or(c.get(3)).map_or("", |y| y.as_str()),
+                &c[4]
+            ),
+        });
+    }
+    found.sort_by_key(|n| n.start);
+    found
 }
 
 /// A document number as issued, without what a page ran into it: the 机关代字 is the Han
@@ -448,156 +487,6 @@ fn looks_like(text: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// Where in the lines the title is: (line index, byte range in that line).
-#[derive(Clone, Copy, Debug)]
-struct TitleAt {
-    line: usize,
-    start: usize,
-    end: usize,
-}
-
-fn find_title(lines: &[Line]) -> Option<TitleAt> {
-    static NOTICE: OnceLock<Regex> = OnceLock::new();
-    let notice = re(
-        &NOTICE,
-        || r"(?:现将|印发)《([^》]+)》|《([^》]+)》(?:已经|印发|\s*全文)",
-    );
-    static QUOTED: OnceLock<Regex> = OnceLock::new();
-    let quoted = re(&QUOTED, || r"《([^》]+)》");
-    let is_plan = |t: &str| {
-        ["方案", "要点", "规划", "实施意见", "工作计划", "工作安排"]
-            .iter()
-            .any(|w| t.contains(w))
-    };
-    for (i, line) in lines.iter().enumerate().take(40) {
-        if !notice.is_match(&line.text) {
-            continue;
-        }
-        // A notice may issue several documents (《A》和《B》): the science-literacy plan is ours.
-        let titles: Vec<regex::Match> = quoted
-            .captures_iter(&line.text)
-            .filter_map(|c| c.get(1))
-            .filter(|m| is_plan(m.as_str()))
-            .collect();
-        let chosen = titles
-            .iter()
-            .find(|m| m.as_str().contains("科学素质") || m.as_str().contains("科普"))
-            .or(titles.first());
-        if let Some(m) = chosen {
-            return Some(TitleAt {
-                line: i,
-                start: m.start(),
-                end: m.end(),
-            });
-        }
-    }
-    let standalone = lines.iter().enumerate().take(40).find_map(|(i, line)| {
-        let t = &line.text;
-        // A title names the kind of document: 实施方案 and 工作要点 always; the other names plans
-        // go by only with science literacy in them (…科学素质…实施意见, 科普工作计划).
-        let named = t.contains("实施方案")
-            || t.contains("工作要点")
-            || (["实施意见", "工作计划", "工作安排", "行动方案"]
-                .iter()
-                .any(|w| t.contains(w))
-                && (t.contains("科学素质") || t.contains("科普")));
-        let notice_sentence = ["现将", "印发给你们", "已经", "同意"]
-            .iter()
-            .any(|w| t.contains(w));
-        // A page's breadcrumb (当前位置:首页>…>) run into the title line is left out.
-        let start = t
-            .rfind(['>', '＞', '»'])
-            .map_or(0, |p| p + t[p..].chars().next().map_or(1, char::len_utf8));
-        // What a page ran into the title (a breadcrumb's last step, a damaged date) stops
-        // at the place the title names: a plan's title starts with its place, or a year.
-        let start = gazetteer::Gazetteer::get()
-            .mentions(&t[start..])
-            .first()
-            .map(|(s, _, _)| start + s)
-            .filter(|&at| {
-                let before = t[start..at].trim();
-                !before.is_empty()
-                    && !before.ends_with('年')
-                    && !before.contains("十四五")
-                    && !before.contains("十五五")
-                    && !before.contains('“')
-            })
-            .unwrap_or(start);
-        let named_after = named && {
-            let rest = &t[start..];
-            rest.contains("方案")
-                || rest.contains("要点")
-                || rest.contains("意见")
-                || rest.contains("计划")
-                || rest.contains("安排")
-        };
-        (named_after
-            && !notice_sentence
-            && !t.contains('。')
-            && !t.contains("关于印发")
-            && t.chars().count() < 80)
-            .then_some(TitleAt {
-                line: i,
-                start,
-                end: t.len(),
-            })
-    });
-    if standalone.is_some() {
-        return standalone;
-    }
-    // A notice's title that names the plan without brackets (GB/T 9704: 发文机关 + 关于印发 +
-    // 事由 + 的通知): the plan's title is what it issues. Not inside a quoted title, where it
-    // is a document cited.
-    static ISSUES: OnceLock<Regex> = OnceLock::new();
-    let issues = re(&ISSUES, || r"关于印发([^《》〈〉。，,]+?)(?:的通知|$)");
-    lines.iter().enumerate().take(40).find_map(|(i, line)| {
-        let c = issues.captures(&line.text)?;
-        let m = c.get(1)?;
-        let t = m.as_str();
-        let quoted = line.text[..m.start()].contains(['《', '〈']);
-        (!quoted && is_plan(t) && (t.contains("科学素质") || t.contains("科普"))).then_some(
-            TitleAt {
-                line: i,
-                start: m.start(),
-                end: m.end(),
-            },
-        )
-    })
-}
-
-/// A plan's period in a title: 2021—2025年, （２０２１－２０２５年）, “十四五”, or the year of a
-/// 工作要点 (2023年). Returns the years and the byte range that states them.
-fn period_in(title: &str) -> Option<((i64, i64), usize, usize)> {
-    static RANGE: OnceLock<Regex> = OnceLock::new();
-    static YEAR: OnceLock<Regex> = OnceLock::new();
-    let digits = quantity::YEAR_DIGITS;
-    let range = re(&RANGE, || {
-        format!(r"({digits})\s*年?\s*(?:[-—–―‒‐‑－﹣～〜~?？至到]+|年)?\s*({digits})")
-    });
-    let year = re(&YEAR, || format!(r"({digits})\s*年"));
-    let plausible = |y: &i64| (1949..=2100).contains(y);
-    if let Some(c) = range.captures_iter(title).find(|c| {
-        let a = quantity::parse_year(&c[1]).filter(plausible);
-        let b = quantity::parse_year(&c[2]).filter(plausible);
-        matches!((a, b), (Some(a), Some(b)) if a <= b)
-    }) {
-        let m = c.get(0).expect("whole match");
-        let (a, b) = (quantity::parse_year(&c[1])?, quantity::parse_year(&c[2])?);
-        return Some(((a, b), m.start(), m.end()));
-    }
-    for (n, five) in ["十三五", "十四五", "十五五"].iter().enumerate() {
-        if let Some(p) = title.find(five) {
-            let first = 2016 + 5 * n as i64;
-            return Some(((first, first + 4), p, p + five.len()));
-        }
-    }
-    year.captures_iter(title).find_map(|c| {
-        let y = quantity::parse_year(&c[1]).filter(plausible)?;
-        let m = c.get(0).expect("whole match");
-        Some(((y, y), m.start(), m.end()))
-    })
 }
 
 /// Where the current text goes.
@@ -810,12 +699,14 @@ impl<'a> Builder<'a> {
         let quoted = re(&QUOTED, || r"《([^《》]+)》");
         // The 版头 and the notice's title carry the plan's own number (发文字号): the first
         // number before the text starts to cite (根据…, 贯彻落实…), outside a quoted title.
+        // A title that has 贯彻 in it (关于印发某省贯彻…纲要实施方案的通知) does not cite.
         let citing = self.lines[..basis_end]
             .iter()
             .position(|l| {
                 ["根据", "贯彻", "落实", "依据", "按照", "精神"]
                     .iter()
                     .any(|w| l.text.contains(w))
+                    && (!l.text.contains("关于印发") || l.text.contains('《'))
             })
             .unwrap_or(header_end)
             .min(header_end);
@@ -823,12 +714,12 @@ impl<'a> Builder<'a> {
         let mut number_alone = false;
         for (i, line) in self.lines[..basis_end].iter().enumerate() {
             let mut numbered: Vec<(usize, usize)> = Vec::new();
-            for m in doc.find_iter(&line.text) {
-                numbered.push((m.start(), m.end()));
-                let Some(number) = DocumentNumber::parse(m.as_str()) else {
+            for m in numbers_in(&line.text, doc) {
+                numbered.push((m.start, m.end));
+                let Some(number) = DocumentNumber::parse(&m.written) else {
                     continue;
                 };
-                let quoted = line.text[..m.start()].contains(['《', '》']);
+                let quoted = line.text[..m.start].contains(['《', '》']);
                 let header = i < citing && !quoted;
                 if header && own_number.is_none() {
                     own_number = Some(number.clone());
@@ -840,16 +731,16 @@ impl<'a> Builder<'a> {
                     .any(|b| DocumentNumber::find(&b.value).as_ref() == Some(&number));
                 // The number on a line of its own (the 版头) is the number as issued; where a
                 // page ran words into it (有效, 文号), its 机关代字 starts after them.
-                let alone = compact(&line.text) == compact(m.as_str());
+                let alone = compact(&line.text) == compact(&m.written);
                 if own && (self.number.is_none() || alone && !number_alone) {
-                    let written = number_form(m.as_str());
-                    let start = m.end() - written.len();
-                    self.number = Some(Sp::new(compact(written), line.span(start, m.end())));
+                    let written = number_form(&m.written);
+                    let start = m.end.saturating_sub(written.len()).max(m.start);
+                    self.number = Some(Sp::new(compact(written), line.span(start, m.end)));
                     number_alone = alone;
                 }
                 if !own && !seen {
                     self.basis
-                        .push(Sp::new(compact(m.as_str()), line.span(m.start(), m.end())));
+                        .push(Sp::new(compact(&m.written), line.span(m.start, m.end)));
                 }
             }
             for c in quoted.captures_iter(&line.text) {
@@ -1818,7 +1709,7 @@ fn literacy_subject(head: &str, cx: &TargetContext<'_>) -> Option<usize> {
     static FILLER: OnceLock<Regex> = OnceLock::new();
     let filler = re(
         &FILLER,
-        || r"^(?:到|至|力争|争取|预计|有望|确保|在|于|全[市县区省州盟旗]|我[市县区省]|[0-9０-９]{4}\s*年|“?十[一二三四五六]五”?(?:期末|末|时期末)?|达到|达|超过|提高到|提升至|提升到|提高至|不低于|以上|\s)*$",
+        || r"^(?:到|至|力争|争取|预计|有望|确保|在|于|全[市县区省州盟旗]|我[市县区省]|[0-9０-９]{4}\s*年(?:末|底)?|“?十[一二三四五六]五”?(?:期末|末|时期末)?|达到|达|超过|提高到|提升至|提升到|提高至|不低于|以上|\s)*$",
     );
     if own == 0 || !filler.is_match(&head[own..]) {
         return None;
@@ -1870,6 +1761,25 @@ fn indicator_of(clause: &str) -> Option<String> {
 #[cfg(test)]
 mod sentence_tests {
     use super::*;
+
+    #[test]
+    fn numbers_that_lost_their_brackets_are_read_whole() {
+        static DOC: OnceLock<Regex> = OnceLock::new();
+        let whole = re(&DOC, || r"\p{Han}{1,8}〔[0-9]{4}〕[0-9]+号");
+        let read = |text: &str| -> Vec<String> {
+            numbers_in(text, whole)
+                .into_iter()
+                .map(|n| n.written)
+                .collect()
+        };
+        assert_eq!(
+            read("《…的通知》(国发20219号)《…》(云政发〔2021〕29号)"),
+            ["国发〔2021〕9号", "云政发〔2021〕29号"]
+        );
+        assert_eq!(read("(内政发〔202122号)"), ["内政发〔2021〕22号"]);
+        // A person's name and a year with its number apart are not a 机关代字.
+        assert!(read("山西省委办公厅李斌2011 39号文件").is_empty());
+    }
 
     #[test]
     fn sentences_end_at_full_stops_and_long_ones_are_cut_at_commas() {

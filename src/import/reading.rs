@@ -25,6 +25,9 @@ pub enum UnitDoubt {
     Unplaced,
     /// The text stops inside it: its units may be in what is missing.
     Cut,
+    /// Its heading has no text under it (a table of contents, an extract of headings): its units
+    /// were never read.
+    NoBody,
     /// Work points that name no unit anywhere: a body's own list, or the division of work in a
     /// table not in the text.
     NoneNamed,
@@ -36,6 +39,7 @@ impl UnitDoubt {
         match self {
             UnitDoubt::Unplaced => "此处写有单位名称，但未能识别其为牵头或责任单位",
             UnitDoubt::Cut => "文本在此部分中断，单位可能写在未读到的部分",
+            UnitDoubt::NoBody => "此标题下没有正文（可能是目录或节选），未能读到其单位",
             UnitDoubt::NoneNamed => {
                 "全文未写任何单位：可能是发文单位自身的工作安排，或分工另附表格"
             }
@@ -71,7 +75,18 @@ pub(super) fn assess(plan: &Plan<'_>, lines: &[Line], cut: Option<(Span, String)
         let own = &lines[line_at(section.span.start)..line_at(end)];
         let has_lead =
             !section.lead.is_empty() || section.measures.iter().any(|m| !m.lead.is_empty());
-        if !has_lead && own.iter().any(names_bodies) {
+        // The section's own text: the lines after its heading, up to the next heading.
+        let body = own
+            .iter()
+            .skip(1)
+            .take_while(|l| heading_level(&l.text).is_none())
+            .count()
+            + own
+                .first()
+                .map_or(0, |l| usize::from(l.text.contains('。')));
+        if !has_lead && body == 0 && section.measures.is_empty() {
+            unsure.push((Span::new(section.span.start, end), UnitDoubt::NoBody));
+        } else if !has_lead && own.iter().any(names_bodies) {
             unsure.push((Span::new(section.span.start, end), UnitDoubt::Unplaced));
         }
         for measure in section.measures.iter().filter(|m| m.lead.is_empty()) {
