@@ -151,8 +151,13 @@ fn subject(rule: &ResolvedRule, pack: &ResolvedPack) -> Option<(Group, String, S
             indicator,
             year,
             bound: None,
+            at_end,
         } => {
-            let when = year.map(|y| format!("到{y}年")).unwrap_or_default();
+            let when = match year {
+                Some(y) => format!("到{y}年"),
+                None if *at_end => "到规划期末".to_owned(),
+                None => String::new(),
+            };
             Some((
                 Group::Goal,
                 target_key(&indicator.value, *year),
@@ -187,13 +192,17 @@ fn attached_to(rule: &ResolvedRule) -> Option<String> {
             indicator,
             year,
             bound: Some(_),
+            ..
         } => Some(target_key(&indicator.value, *year)),
+        // A target off the path is the target asked for at the period's end.
+        Expect::OnPath { indicator } => Some(target_key(&indicator.value, None)),
         Expect::Basis(
             BasisCheck::Complete
             | BasisCheck::Foreign
             | BasisCheck::Numbered
             | BasisCheck::Superseded(_)
-            | BasisCheck::Current,
+            | BasisCheck::Current
+            | BasisCheck::Expired,
         ) => Some("basis".to_owned()),
         _ => None,
     }

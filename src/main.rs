@@ -877,39 +877,9 @@ fn rules(for_file: Option<PathBuf>, args: PackArgs) -> u8 {
         out.push('\n');
     }
     if for_file.is_none() {
-        out.push_str(&provinces_table(registry));
+        out.push_str(&planlint::rules::provinces::table(registry));
     }
     write_stdout(out.as_bytes())
-}
-
-/// Every provincial-level region with the pack of its plan, or what the registry knows of it.
-fn provinces_table(registry: &Registry) -> String {
-    let mut out = format!(
-        "provincial plans ({} regions; a pack, or what rules/provinces/registry.toml knows):\n",
-        planlint::rules::provinces::REGIONS.len()
-    );
-    for status in planlint::rules::provinces::statuses(registry) {
-        let region = status.region;
-        // Chinese region names are two columns wide each: pad by display width.
-        let pad = " ".repeat(16usize.saturating_sub(2 * region.chars().count()));
-        let line = match (&status.packs[..], status.entry) {
-            ([], Some(entry)) => format!("{:<15} {}", "no pack", entry.known),
-            ([], None) => "no pack".to_owned(),
-            (packs, _) => packs
-                .iter()
-                .map(|p| {
-                    let mut s = format!("{:<15} {}", p.id, p.reference());
-                    if !p.unknown.is_empty() {
-                        s.push_str(&format!("；未知：{}", p.unknown.join("、")));
-                    }
-                    s
-                })
-                .collect::<Vec<_>>()
-                .join("\n                   "),
-        };
-        out.push_str(&format!("  {region}{pad} {line}\n"));
-    }
-    out
 }
 
 fn explain(id: &str, args: PackArgs) -> u8 {

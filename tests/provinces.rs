@@ -62,8 +62,16 @@ fn every_province_is_listed_with_its_pack_or_what_is_known() {
             "{region}"
         );
     }
-    assert!(table.contains("henan-2021      《河南省全民科学素质行动规划纲要实施方案（2021—2025年）》（豫政办〔2021〕73号）"));
-    assert!(table.contains("江苏省           no pack         未找到江苏省实施方案"));
+    assert!(table.contains("2021—2025: henan-2021 《河南省全民科学素质行动规划纲要实施方案（2021—2025年）》（豫政办〔2021〕73号）"));
+    assert!(table.contains("江苏省           2021—2025: no pack: 未找到江苏省实施方案"));
+    // The next period's status: a 纲要 to 2035 still applies; a 2021—2025 plan's successor is
+    // not known.
+    assert!(table.contains("2026—2030: beijing-2022（规划期2021—2035年，仍适用）"));
+    let henan = &table[table.find("  河南省").unwrap()..];
+    assert!(
+        henan.lines().nth(1).unwrap().contains("2026—2030: 未收录"),
+        "{henan}"
+    );
     assert!(text.contains("not known (the national requirement stands in): 2025年目标、重点工程"));
 }
 
@@ -86,7 +94,20 @@ fn a_plan_of_a_province_without_a_pack_is_told_and_checked_nationally() {
     // Its 组织实施 words the duties its own way (编入…规划, 年度重点工作, 目标责任考核,
     // 科协牵头组织实施): all are found.
     assert!(found.iter().all(|f| !f.0.ends_with("-duty")), "{found:?}");
-    assert!(found.iter().all(|f| f.1 == "info"), "{found:?}");
+    // It cites the national outline only: the province's level is skipped, though no pack
+    // encodes the province's plan; everything else is a note.
+    let skipped = of(&found, "national-2021/basis-skipped-level");
+    assert_eq!(skipped.len(), 1, "{found:?}");
+    assert!(
+        skipped[0].2.contains("未引用江苏省的实施方案"),
+        "{skipped:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .all(|f| f.1 == "info" || f.0 == "national-2021/basis-skipped-level"),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -132,7 +153,7 @@ kind = "implementation"
 level = "district"
 region = ["江苏省", "常州市", "溧阳市"]
 period = [2021, 2025]
-basis = ["国发〔2021〕9号", "《海南省全民科学素质行动规划纲要实施方案（2021—2025年）》（琼府办〔2021〕99号）"]
+basis = ["国发〔2021〕9号", "《江西省全民科学素质行动规划纲要实施方案（2021—2025年）》（赣府厅字〔2021〕99号）"]
 "#;
     std::fs::write(dir.path().join("p.plan.toml"), plan).unwrap();
     let out = planlint_in(&["check", "--format", "json", "p.plan.toml"], dir.path());
@@ -142,24 +163,24 @@ basis = ["国发〔2021〕9号", "《海南省全民科学素质行动规划纲�
     assert!(
         foreign[0]
             .2
-            .contains("本规划属江苏省，所引为海南省的《海南省"),
+            .contains("本规划属江苏省，所引为江西省的《江西省"),
         "{foreign:?}"
     );
 }
 
 #[test]
 fn a_province_plan_known_by_title_does_not_make_a_skipped_level_of_an_unknown_number() {
-    // A Hainan city citing the national outline and a number no pack knows: that number may be
+    // A Jiangxi city citing the national outline and a number no pack knows: that number may be
     // the province's plan, whose number was never found, so no skipped level is claimed.
     let dir = tempfile::tempdir().unwrap();
     let plan = |basis: &str| {
         format!(
-            "[plan]\ntitle = \"儋州市全民科学素质行动规划纲要实施方案（2021—2025年）\"\nkind = \"implementation\"\nlevel = \"city\"\nregion = [\"海南省\", \"儋州市\"]\nperiod = [2021, 2025]\nbasis = [{basis}]\n"
+            "[plan]\ntitle = \"九江市全民科学素质行动规划纲要实施方案（2021—2025年）\"\nkind = \"implementation\"\nlevel = \"city\"\nregion = [\"江西省\", \"九江市\"]\nperiod = [2021, 2025]\nbasis = [{basis}]\n"
         )
     };
     std::fs::write(
         dir.path().join("a.plan.toml"),
-        plan("\"国发〔2021〕9号\", \"琼府办〔2021〕99号\""),
+        plan("\"国发〔2021〕9号\", \"赣府厅字〔2021〕99号\""),
     )
     .unwrap();
     std::fs::write(dir.path().join("b.plan.toml"), plan("\"国发〔2021〕9号\"")).unwrap();
@@ -177,7 +198,7 @@ fn a_province_plan_known_by_title_does_not_make_a_skipped_level_of_an_unknown_nu
     assert!(
         skipped[0]
             .2
-            .contains("未引用海南省的《海南省全民科学素质行动规划纲要实施方案（2021—2025年）》"),
+            .contains("未引用江西省的《江西省全民科学素质行动规划纲要实施方案（2021—2025年）》"),
         "{skipped:?}"
     );
 }

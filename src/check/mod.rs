@@ -34,7 +34,13 @@ pub fn check_plan<'r>(
             // million findings first.
             let mut out = Bounded::new(MAX_FINDINGS_PER_RULE);
             run_rule(plan, pack, registry, &keys, rule, &mut out);
-            findings.extend(out.into_findings());
+            let mut found = out.into_findings();
+            if let Some(years) = rule.binding.filter(|(_, end)| plan.period.value.0 > *end) {
+                for f in &mut found {
+                    past_binding(f, years, plan.period.value);
+                }
+            }
+            findings.extend(found);
         }
     }
     findings
@@ -45,6 +51,20 @@ pub fn rule_applies(rule: &ResolvedRule, plan: &Plan) -> bool {
     rule.when
         .as_ref()
         .is_none_or(|when| eval::truthy(when, &Item::Plan, plan))
+}
+
+/// A finding of a requirement the higher document fixed for years before the plan's period
+/// (the outline's 十四五 lists, asked of a 2026—2030 plan): an expectation, not a breach, so at
+/// most a warning that says why.
+fn past_binding(f: &mut Finding, (first, last): (i64, i64), (start, end): (i64, i64)) {
+    f.severity = f.severity.min(crate::diagnostic::Severity::Warning);
+    let why = format!(
+        "上级文件将此项定为{first}—{last}年的任务，本规划期（{start}—{end}年）在其后：仍宜落实，或说明不再列入的理由；下一期上级规划印发后以其为准。"
+    );
+    f.help = Some(match f.help.take() {
+        Some(help) => format!("{why}{help}").into(),
+        None => why.into(),
+    });
 }
 
 fn finding(rule: &ResolvedRule, span: Span, label: String) -> Finding {
@@ -465,11 +485,14 @@ fn run_rule<'p>(
                 }
             }
         }
+        Expect::OnPath { indicator } => on_path(plan, pack, keys, rule, indicator, out),
         Expect::Target {
             indicator,
             year,
             bound,
+            at_end,
         } => {
+            let year = &year.or(at_end.then_some(plan.period.value.1));
             let name = pack.name(&indicator.value);
             let candidates: Vec<&Target> = plan
                 .targets
@@ -656,6 +679,90 @@ fn cites_earlier_version(cited: &Cited, pack: &ResolvedPack, registry: &Registry
         .any(|old| old.cites_own_read(cited))
 }
 
+/// An implementation plan of a province that no pack encodes, citing only the national
+/// documents, when the province has (or should have) a plan of the plan's years (the registry's
+/// period): it skipped a level. A plan that cites a number no pack knows may be citing the province's plan, so it
+/// is not told.
+fn province_not_cited(
+    plan: &Plan,
+    pack: &ResolvedPack,
+    registry: &Registry,
+    rule: &ResolvedRule,
+    read: &[(&Sp<Text<'_>>, Cited)],
+    out: &mut Bounded,
+) {
+    let Some(province) = plan.province() else {
+        return;
+    };
+    let (first, last) = crate::rules::provinces::period();
+    let (start, end) = plan.period.value;
+    // Work points cite what they implement this year (often the city's plan): only an
+    // implementation plan is told of a provincial plan no pack encodes.
+    if read.is_empty() || start > last || end < first || plan.kind.value != PlanKind::Implementation
+    {
+        return;
+    }
+    let entry = crate::rules::provinces::entry(province);
+    let plan_name = match entry.and_then(|e| e.title.as_deref()) {
+        Some(title) => format!("《{title}》"),
+        None => "实施方案".to_owned(),
+    };
+    if !read.iter().all(|(_, b)| pack.chain_cites_read(b)) {
+        return only_local_documents(plan, registry, rule, read, province, &plan_name, out);
+    }
+    let label = format!("只引用了国家纲要，未引用{province}的{plan_name}");
+    let span = plan.basis_span.unwrap_or(read[0].0.span);
+    let mut f = finding(rule, span, label);
+    f.document_suggestion = Some(format!("在依据中写明{province}的{plan_name}及其文号"));
+    out.push(f);
+}
+
+/// A plan that cites only documents no pack knows (a county citing its prefecture's plan): it
+/// may cite its province's plan by a number planlint lacks, so it is told at info, not warned.
+fn only_local_documents(
+    plan: &Plan,
+    registry: &Registry,
+    rule: &ResolvedRule,
+    read: &[(&Sp<Text<'_>>, Cited)],
+    province: &str,
+    plan_name: &str,
+    out: &mut Bounded,
+) {
+    if read
+        .iter()
+        .any(|(_, b)| registry.packs().any(|p| p.chain_cites_read(b)))
+    {
+        return;
+    }
+    let label = format!(
+        "所引文件均不是 planlint 收录的国家或省级文件：如未依据{province}的{plan_name}，请补上"
+    );
+    let span = plan.basis_span.unwrap_or(read[0].0.span);
+    let mut f = finding(rule, span, label);
+    f.severity = crate::diagnostic::Severity::Info;
+    f.message = "未能确认是否依据了本省的实施方案".into();
+    f.document_suggestion = Some(format!("在依据中写明{province}的{plan_name}"));
+    out.push(f);
+}
+
+/// The local plan (a province's, a city's) a cited document is, when its period ended before
+/// the plan's began.
+fn expired_plan<'r>(
+    cited: &Cited,
+    plan: &Plan,
+    registry: &'r Registry,
+) -> Option<&'r ResolvedPack> {
+    registry
+        .packs()
+        .find(|p| {
+            !p.is_abstract
+                && p.region.is_some()
+                && p.period.1 < plan.period.value.0
+                && p.cites_own_read(cited)
+        })
+        .map(|p| &**p)
+}
+
 /// The pack and the packs it extends, nearest first.
 fn chain_packs<'r>(
     pack: &'r ResolvedPack,
@@ -666,6 +773,92 @@ fn chain_packs<'r>(
             .iter()
             .filter_map(|a| registry.get(a).map(|p| &**p)),
     )
+}
+
+/// Each plan-level target for the indicator compared with the pack's path: below a level the
+/// country had reached before the plan's period began, or below the goals at the target's year
+/// (between two goals, the straight line joining them), it is reported with both figures and
+/// their sources.
+fn on_path<'p>(
+    plan: &'p Plan<'p>,
+    pack: &'p ResolvedPack,
+    keys: &KeyCache<'p>,
+    rule: &ResolvedRule,
+    indicator: &Sp<String>,
+    out: &mut Bounded,
+) {
+    let Some(path) = pack
+        .paths
+        .iter()
+        .find(|p| p.indicator.value == indicator.value)
+    else {
+        return;
+    };
+    let name = pack.name(&indicator.value);
+    let start = plan.period.value.0;
+    let figure = |value: f64, unit: &str| format!("{}{unit}", crate::plan::format_number(value));
+    for target in plan
+        .targets
+        .items
+        .iter()
+        .filter(|t| keys.matches(&t.indicator.value, name))
+    {
+        let (Some(year), Some(value)) = (&target.year, &target.value) else {
+            continue;
+        };
+        let (year, value_span, value) = (year.value, value.span, value.value);
+        let reached = path
+            .points
+            .iter()
+            .filter(|p| p.goal.is_none() && p.year < start && p.year <= year)
+            .max_by_key(|p| p.year)
+            .filter(|p| value < p.value);
+        if let Some(level) = reached {
+            out.push(finding(
+                rule,
+                value_span,
+                format!(
+                    "{year}年目标{}低于全国{}年已达到的{}（{}）",
+                    figure(value, &level.unit),
+                    level.year,
+                    figure(level.value, &level.unit),
+                    level.source
+                ),
+            ));
+            continue;
+        }
+        let goals: Vec<&crate::rules::ast::PathPoint> =
+            path.points.iter().filter(|p| p.goal.is_some()).collect();
+        let on_line = goals.windows(2).find_map(|w| {
+            let (a, b) = (w[0], w[1]);
+            (a.year <= year && year <= b.year).then(|| {
+                let share = (year - a.year) as f64 / (b.year - a.year).max(1) as f64;
+                (a.value + (b.value - a.value) * share, a, b)
+            })
+        });
+        if let Some((expected, a, b)) = on_line.filter(|(expected, _, _)| value + 1e-9 < *expected)
+        {
+            let rounded = (expected * 10.0).round() / 10.0;
+            out.push(finding(
+                rule,
+                value_span,
+                format!(
+                    "{year}年目标{}低于目标路径上的{}（{}年{}、{}年{}，{}）",
+                    figure(value, &a.unit),
+                    figure(rounded, &a.unit),
+                    a.year,
+                    figure(a.value, &a.unit),
+                    b.year,
+                    figure(b.value, &b.unit),
+                    if a.source == b.source {
+                        a.source.clone()
+                    } else {
+                        format!("{}；{}", a.source, b.source)
+                    }
+                ),
+            ));
+        }
+    }
 }
 
 /// Tells a plan when its province's rules are not (all) known, so that the reader knows the
@@ -703,8 +896,30 @@ fn province_known(
         }
         return;
     }
+    let (start, end) = plan.period.value;
+    // The province's plan for the plan's years is not (yet) known: the plans it has are of an
+    // earlier period (a 2026—2030 plan, the province's 2021—2025 plan).
+    let latest = own.iter().map(|p| p.period.1).max();
+    if let Some(latest_end) = latest.filter(|&e| e < start) {
+        let known: Vec<String> = own
+            .iter()
+            .filter(|p| p.period.1 == latest_end)
+            .map(|p| p.reference())
+            .collect();
+        let label = format!(
+            "未收录{province}{start}—{end}年的实施方案（已收录的{}规划期至{latest_end}年），按全国纲要的要求检查",
+            known.join("、")
+        );
+        out.push(finding(rule, span, label));
+        return;
+    }
     if !own.is_empty() {
-        return; // the province's plan is known, but for another period or kind of plan
+        return; // the province's plan is known, but for another kind of plan
+    }
+    if start > crate::rules::provinces::period().1 {
+        let label = format!("未收录{province}{start}—{end}年的实施方案，按全国纲要的要求检查");
+        out.push(finding(rule, span, label));
+        return;
     }
     let label = match crate::rules::provinces::entry(province) {
         Some(e) => match &e.title {
@@ -750,8 +965,11 @@ fn basis(
             // An earlier version of a document in the chain is known: `basis current` tells
             // the plan about it.
             let chain = pack.chain_documents.join("、");
+            // A local plan whose period has ended is `basis expired`'s.
             for (cited, _) in read().iter().filter(|(_, b)| {
-                !pack.chain_cites_read(b) && !cites_earlier_version(b, pack, registry)
+                !pack.chain_cites_read(b)
+                    && !cites_earlier_version(b, pack, registry)
+                    && expired_plan(b, plan, registry).is_none()
             }) {
                 let label = format!("“{}”不在上级文件链（{chain}）中", cited.value);
                 out.push(finding(rule, cited.span, label));
@@ -759,10 +977,12 @@ fn basis(
         }
         BasisCheck::Numbered => {
             for (cited, read) in read().iter().filter(|(_, b)| !b.numbered()) {
+                // A pack known by title alone has no number to suggest.
                 let number = registry
                     .packs()
                     .find(|p| !p.is_abstract && p.cites_own_read(read))
-                    .map(|p| p.document.clone());
+                    .map(|p| p.document.clone())
+                    .filter(|n| !n.is_empty());
                 let label = match &number {
                     Some(n) => format!("只写了文件标题，请补上文号“{n}”"),
                     None => "只写了文件标题，请补上文号".to_owned(),
@@ -776,7 +996,9 @@ fn basis(
             }
         }
         BasisCheck::Complete => {
-            let Some(region) = &pack.region else { return };
+            let Some(region) = &pack.region else {
+                return province_not_cited(plan, pack, registry, rule, &read(), out);
+            };
             // Citing an earlier version is not skipping the level (`basis current` says it).
             let read = read();
             if read.is_empty()
@@ -792,7 +1014,15 @@ fn basis(
                 .iter()
                 .any(|(_, b)| b.numbered() && !registry.packs().any(|p| p.chain_cites_read(b)));
             if pack.document.is_empty() && unknown_number {
-                return;
+                return only_local_documents(
+                    plan,
+                    registry,
+                    rule,
+                    &read,
+                    region,
+                    &pack.reference(),
+                    out,
+                );
             }
             let label = format!("引用了上级文件，但未引用{region}的{}", pack.reference());
             let span = plan.basis_span.unwrap_or(plan.basis[0].span);
@@ -843,6 +1073,26 @@ fn basis(
                 } else if !is_number && title.contains(folded.as_str()) {
                     let label = format!("标题沿用了旧纲要的名称“{word}”");
                     out.push(finding(rule, plan.title.span, label));
+                }
+            }
+        }
+        BasisCheck::Expired => {
+            let start = plan.period.value.0;
+            for (cited, read) in read() {
+                // An earlier version of a document the chain applies is `basis current`'s.
+                if cites_earlier_version(&read, pack, registry) {
+                    continue;
+                }
+                if let Some(old) = expired_plan(&read, plan, registry) {
+                    let label = format!(
+                        "{}的规划期为{}—{}年，在本规划期（{}—{}年）开始前已结束",
+                        old.reference(),
+                        old.period.0,
+                        old.period.1,
+                        start,
+                        plan.period.value.1
+                    );
+                    out.push(finding(rule, cited.span, label));
                 }
             }
         }

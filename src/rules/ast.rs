@@ -13,6 +13,27 @@ pub struct PackFile {
     pub rules: Vec<RuleDef>,
     pub overrides: Vec<RuleDef>,
     pub drops: Vec<DropDef>,
+    #[serde(default)]
+    pub paths: Vec<IndicatorPath>,
+}
+
+/// Where an indicator is meant to go and where it has got to (`path literacy { … }`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorPath {
+    pub indicator: Sp<String>,
+    pub points: Vec<PathPoint>,
+}
+
+/// One point of a path: a goal of the higher document, or a level reached and published.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PathPoint {
+    pub year: i64,
+    /// The goal's relation (超过, 达到…); none for a level reached.
+    pub goal: Option<Relation>,
+    pub value: f64,
+    pub unit: String,
+    /// Where the figure is from, as a reader would cite it.
+    pub source: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -109,6 +130,9 @@ pub struct RuleDef {
     pub explain: Option<String>,
     pub when: Option<Expr>,
     pub expect: Option<Sp<Expect>>,
+    /// The years the higher document fixes the requirement for (`binding 2021 to 2025`).
+    #[serde(default)]
+    pub binding: Option<(i64, i64)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -135,7 +159,12 @@ pub enum Expect {
         indicator: Sp<String>,
         year: Option<i64>,
         bound: Option<Bound>,
+        /// `by end`: the year the plan's period ends (then `year` is none).
+        #[serde(default)]
+        at_end: bool,
     },
+    /// Every plan-level target for the indicator is on the pack's path for it.
+    OnPath { indicator: Sp<String> },
     /// Every item of the collections (that satisfies `filter`) satisfies `predicate`.
     Each {
         collections: Vec<Collection>,
@@ -186,6 +215,9 @@ pub enum BasisCheck {
     Foreign,
     /// None of the listed (superseded) documents or titles is cited.
     Superseded(Vec<String>),
+    /// No cited local plan (a province's, a city's) ended its period before the plan's began:
+    /// a 2026—2030 plan citing its province's 2021—2025 plan is told to cite the successor.
+    Expired,
     /// The plan does not cite only an earlier version of a document whose newer version
     /// applies (`supersedes`); if it does, it is told what changed between the versions.
     Current,

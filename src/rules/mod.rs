@@ -97,6 +97,38 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
         "rules/provinces/sichuan.rules",
         include_str!("../../rules/provinces/sichuan.rules"),
     ),
+    (
+        "rules/provinces/neimenggu.rules",
+        include_str!("../../rules/provinces/neimenggu.rules"),
+    ),
+    (
+        "rules/provinces/liaoning.rules",
+        include_str!("../../rules/provinces/liaoning.rules"),
+    ),
+    (
+        "rules/provinces/zhejiang.rules",
+        include_str!("../../rules/provinces/zhejiang.rules"),
+    ),
+    (
+        "rules/provinces/fujian.rules",
+        include_str!("../../rules/provinces/fujian.rules"),
+    ),
+    (
+        "rules/provinces/guangdong.rules",
+        include_str!("../../rules/provinces/guangdong.rules"),
+    ),
+    (
+        "rules/provinces/yunnan.rules",
+        include_str!("../../rules/provinces/yunnan.rules"),
+    ),
+    (
+        "rules/provinces/gansu.rules",
+        include_str!("../../rules/provinces/gansu.rules"),
+    ),
+    (
+        "rules/provinces/tianjin.rules",
+        include_str!("../../rules/provinces/tianjin.rules"),
+    ),
 ];
 
 /// A pack's declared names by key; rules look names up for every plan (Fx: short keys).
@@ -170,6 +202,9 @@ pub struct ResolvedRule {
     pub origin: Arc<RuleOrigin>,
     /// The pack that changed this rule, if a lower pack overrode it.
     pub overridden_by: Option<String>,
+    /// The years the higher document fixes the requirement for; beyond them it is asked at
+    /// warning (see [`crate::check`]).
+    pub binding: Option<(i64, i64)>,
 }
 
 /// A rule a lower pack removed, with its reason: reported so that the reader knows why a
@@ -221,6 +256,9 @@ pub struct ResolvedPack {
     pub supersedes: Option<String>,
     /// What of the document is not known (the national requirement stands in for it).
     pub unknown: Vec<String>,
+    /// Where indicators are meant to go and have got to (`path`), the parent's unless the pack
+    /// gives its own for the indicator.
+    pub paths: Vec<ast::IndicatorPath>,
 }
 
 /// Finds, in a normalised unit name, the longest written form of a declared unit it contains —
@@ -814,6 +852,9 @@ impl Registry {
             if over.when.is_some() {
                 rule.when = over.when.clone();
             }
+            if over.binding.is_some() {
+                rule.binding = over.binding;
+            }
             if let Some(e) = &over.expect {
                 rule.expect = e.value.clone();
             }
@@ -850,6 +891,7 @@ impl Registry {
                 span: def.name.span,
                 origin: rule_origin(source, def.name.span),
                 overridden_by: None,
+                binding: def.binding,
             }));
         }
 
@@ -861,6 +903,33 @@ impl Registry {
             }
             if let Some(expect) = &def.expect {
                 check_expect(expect, &names).map_err(|f| fail(*f))?;
+            }
+        }
+
+        let mut paths: Vec<ast::IndicatorPath> =
+            parent.as_ref().map(|p| p.paths.clone()).unwrap_or_default();
+        for path in &file.paths {
+            if names.get(&path.indicator.value).map(|n| n.kind) != Some(NameKind::Indicator) {
+                return Err(fail(Finding::input_error(
+                    "rules/unknown-name",
+                    format!("`{}` is not a declared indicator", path.indicator.value),
+                    path.indicator.span,
+                    "declare it with `indicator`",
+                )));
+            }
+            paths.retain(|p| p.indicator.value != path.indicator.value);
+            paths.push(path.clone());
+        }
+        for def in file.rules.iter().chain(&file.overrides) {
+            if let Some(Expect::OnPath { indicator }) = def.expect.as_ref().map(|e| &e.value) {
+                if !paths.iter().any(|p| p.indicator.value == indicator.value) {
+                    return Err(fail(Finding::input_error(
+                        "rules/no-path",
+                        format!("no `path` is declared for `{}`", indicator.value),
+                        indicator.span,
+                        "declare `path <indicator> { goal … reached … }` in this pack or a parent",
+                    )));
+                }
             }
         }
 
@@ -918,6 +987,7 @@ impl Registry {
             issued: header.issued.clone(),
             supersedes: header.supersedes.as_ref().map(|s| s.value.clone()),
             unknown: header.unknown.clone(),
+            paths,
         });
         self.packs.insert(id.to_owned(), Arc::clone(&pack));
         Ok(pack)
@@ -977,6 +1047,7 @@ pub fn version_changes(older: &ResolvedPack, newer: &ResolvedPack) -> Vec<Change
                         indicator,
                         year,
                         bound: Some(a),
+                        ..
                     },
                     Expect::Target { bound: Some(b), .. },
                 ) = (&before.expect, &rule.expect)
@@ -1054,7 +1125,9 @@ pub struct Cited {
 impl Cited {
     pub fn read(text: &str) -> Self {
         Cited {
-            number: normalize::DocumentNumber::parse(text),
+            // A number alone, or inside a longer entry (《…》（内政发〔2021〕22号）).
+            number: normalize::DocumentNumber::parse(text)
+                .or_else(|| normalize::DocumentNumber::find(text)),
             numbered: normalize::DocumentNumber::find(text).is_some(),
             folded: normalize::fold(text),
         }
@@ -1180,7 +1253,9 @@ fn check_expect(expect: &Sp<Expect>, names: &NameTable) -> Result<(), Box<Findin
     match &expect.value {
         Expect::Present { kind, name } => name_of(name, Some(NameKind::Section(*kind))),
         Expect::Lead { name, .. } | Expect::TargetIn { name } => name_of(name, None),
-        Expect::Target { indicator, .. } => name_of(indicator, Some(NameKind::Indicator)),
+        Expect::Target { indicator, .. } | Expect::OnPath { indicator } => {
+            name_of(indicator, Some(NameKind::Indicator))
+        }
         Expect::Stated { name, within } => {
             name_of(name, None)?;
             match within {
@@ -1486,16 +1561,16 @@ mod tests {
     #[test]
     fn a_pack_known_by_title_alone_is_recognised_with_any_number() {
         let registry = Registry::builtin().as_ref().unwrap();
-        let hainan = registry.get("hainan-2021").unwrap();
-        assert!(hainan.document.is_empty());
+        let jiangxi = registry.get("jiangxi-2021").unwrap();
+        assert!(jiangxi.document.is_empty());
         assert_eq!(
-            hainan.citation(),
-            "《海南省全民科学素质行动规划纲要实施方案（2021—2025年）》"
+            jiangxi.citation(),
+            "《江西省全民科学素质行动规划纲要实施方案（2021—2025年）》"
         );
-        assert!(hainan.cites_own(
-            "《海南省全民科学素质行动规划纲要实施方案(2021-2025年)》（琼府办〔2021〕99号）"
+        assert!(jiangxi.cites_own(
+            "《江西省全民科学素质行动规划纲要实施方案(2021-2025年)》（赣府厅字〔2021〕99号）"
         ));
-        assert!(!hainan.cites_own("琼府办〔2021〕99号"));
-        assert!(!hainan.cites_own("《海南省全民科学素质行动计划纲要实施方案（2016—2020年）》"));
+        assert!(!jiangxi.cites_own("赣府厅字〔2021〕99号"));
+        assert!(!jiangxi.cites_own("《江西省全民科学素质行动计划纲要实施方案（2016—2020年）》"));
     }
 }

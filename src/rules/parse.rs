@@ -48,6 +48,12 @@ fn meaningful(pair: &Pair<'_, Rule>) -> bool {
             | Rule::kw_help
             | Rule::kw_explain
             | Rule::kw_when
+            | Rule::kw_binding
+            | Rule::kw_path
+            | Rule::kw_goal
+            | Rule::kw_reached
+            | Rule::kw_from
+            | Rule::kw_on
             | Rule::kw_expect
             | Rule::kw_lead
             | Rule::kw_of
@@ -100,6 +106,7 @@ pub fn parse_pack(text: &str) -> Result<PackFile> {
         rules: Vec::new(),
         overrides: Vec::new(),
         drops: Vec::new(),
+        paths: Vec::new(),
     };
     for item in inner {
         match item.as_rule() {
@@ -115,6 +122,7 @@ pub fn parse_pack(text: &str) -> Result<PackFile> {
                     reason: string(reason),
                 });
             }
+            Rule::path_decl => pack.paths.push(path_decl(item)?),
             Rule::EOI => {}
             other => unreachable!("grammar: unexpected item {other:?}"),
         }
@@ -203,7 +211,8 @@ fn readable(rule: &Rule) -> &'static str {
         | Rule::help_field
         | Rule::explain_field
         | Rule::when_field
-        | Rule::expect_field => "a rule field (severity, clause, message, help, explain, when, expect) or `}`",
+        | Rule::binding_field
+        | Rule::expect_field => "a rule field (severity, clause, message, help, explain, when, expect, binding) or `}`",
         Rule::title_field
         | Rule::document_field
         | Rule::period_field
@@ -490,6 +499,40 @@ fn name_decl(pair: Pair<'_, Rule>) -> Result<NameDecl> {
     Ok(decl)
 }
 
+/// `path literacy { goal 2025 above 15 "%" from "…"  reached 2025 16.74 "%" from "…" }`.
+fn path_decl(item: Pair<'_, Rule>) -> Result<IndicatorPath> {
+    let mut parts = item.into_inner().filter(meaningful);
+    let indicator = key(parts.next().expect("grammar: path names an indicator"));
+    let mut points = Vec::new();
+    for point in parts {
+        let is_goal = point.as_rule() == Rule::path_goal;
+        let mut p = point.into_inner().filter(meaningful);
+        let year = integer(&p.next().expect("grammar: a point has a year"))?;
+        let goal = if is_goal {
+            let relation = p.next().expect("grammar: a goal has a relation");
+            Some(Relation::parse(relation.as_str().trim()).expect("grammar: relations"))
+        } else {
+            None
+        };
+        let number = p.next().expect("grammar: a point has a value");
+        let value = number
+            .as_str()
+            .parse()
+            .map_err(|_| error(span_of(&number), "bad number", "not a number"))?;
+        let unit = string(p.next().expect("grammar: a point has a unit"));
+        let source = string(p.next().expect("grammar: a point has a source"));
+        points.push(PathPoint {
+            year,
+            goal,
+            value,
+            unit,
+            source,
+        });
+    }
+    points.sort_by_key(|p| p.year);
+    Ok(IndicatorPath { indicator, points })
+}
+
 fn rule_def(pair: Pair<'_, Rule>, is_override: bool) -> Result<RuleDef> {
     let rule_span = span_of(&pair);
     let mut parts = pair.into_inner().filter(meaningful);
@@ -503,6 +546,7 @@ fn rule_def(pair: Pair<'_, Rule>, is_override: bool) -> Result<RuleDef> {
         explain: None,
         when: None,
         expect: None,
+        binding: None,
     };
     let mut seen: Vec<Rule> = Vec::new();
     for field in parts {
@@ -533,6 +577,18 @@ fn rule_def(pair: Pair<'_, Rule>, is_override: bool) -> Result<RuleDef> {
             Rule::help_field => def.help = Some(string(value)),
             Rule::explain_field => def.explain = Some(string(value)),
             Rule::when_field => def.when = Some(expr(value)?),
+            Rule::binding_field => {
+                let end = inner.next().expect("grammar: binding has two years");
+                let (first, last) = (integer(&value)?, integer(&end)?);
+                if first > last {
+                    return Err(error(
+                        span_of(&end),
+                        "binding years run backwards",
+                        format!("expected a year from {first} on"),
+                    ));
+                }
+                def.binding = Some((first, last));
+            }
             Rule::expect_field => {
                 let span = span_of(&value);
                 def.expect = Some(Sp::new(expectation(value)?, span));
@@ -591,9 +647,11 @@ fn expectation(pair: Pair<'_, Rule>) -> Result<Expect> {
             let indicator = key(parts.next().expect("grammar: indicator"));
             let mut year = None;
             let mut bound = None;
+            let mut at_end = false;
             for part in parts {
                 match part.as_rule() {
                     Rule::integer => year = Some(integer(&part)?),
+                    Rule::kw_end => at_end = true,
                     Rule::bound => {
                         let mut b = part.into_inner().filter(meaningful);
                         let relation = b.next().expect("grammar: relation");
@@ -617,8 +675,12 @@ fn expectation(pair: Pair<'_, Rule>) -> Result<Expect> {
                 indicator,
                 year,
                 bound,
+                at_end,
             }
         }
+        Rule::expect_on_path => Expect::OnPath {
+            indicator: key(parts.next().expect("grammar: indicator")),
+        },
         Rule::expect_each => {
             let collections = collections(parts.next().expect("grammar: collections"))?;
             let first = expr(parts.next().expect("grammar: expression"))?;
@@ -661,6 +723,7 @@ fn expectation(pair: Pair<'_, Rule>) -> Result<Expect> {
                 "complete" => BasisCheck::Complete,
                 "foreign" => BasisCheck::Foreign,
                 "current" => BasisCheck::Current,
+                "expired" => BasisCheck::Expired,
                 "superseded" => BasisCheck::Superseded(
                     check
                         .into_inner()

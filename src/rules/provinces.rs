@@ -28,16 +28,30 @@ pub struct ProvinceEntry {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RegistryFile {
+    /// The period of the plans the entries describe (the provinces' 2021—2025 plans).
+    period: (i64, i64),
     province: Vec<ProvinceEntry>,
 }
 
 /// The built-in registry, read once. It is part of the build: a malformed file fails the
 /// tests, never a user's run.
 pub fn builtin() -> &'static [ProvinceEntry] {
-    static ENTRIES: std::sync::OnceLock<Vec<ProvinceEntry>> = std::sync::OnceLock::new();
-    ENTRIES.get_or_init(|| match toml::from_str::<RegistryFile>(DATA) {
-        Ok(file) => file.province,
-        Err(_) => Vec::new(),
+    &file().province
+}
+
+/// The period of the plans the registry's entries describe: a plan of a later period is told
+/// that its province's plan for its years is not known, whatever the entry says of the earlier.
+pub fn period() -> (i64, i64) {
+    file().period
+}
+
+fn file() -> &'static RegistryFile {
+    static FILE: std::sync::OnceLock<RegistryFile> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        toml::from_str::<RegistryFile>(DATA).unwrap_or(RegistryFile {
+            period: (0, 0),
+            province: Vec::new(),
+        })
     })
 }
 
@@ -72,6 +86,68 @@ pub fn statuses(registry: &crate::rules::Registry) -> Vec<ProvinceStatus> {
             }
         })
         .collect()
+}
+
+/// Every provincial-level region with what planlint knows of its plan for the registry's period
+/// (2021—2025) and for the next (2026—2030): the pack that applies, or what the registry says, or
+/// that it is not known. For `planlint rules`.
+pub fn table(registry: &crate::rules::Registry) -> String {
+    let (first, last) = period();
+    let next = (last + 1, last + (last - first + 1));
+    let mut out = format!(
+        "provincial plans ({} regions) for {first}—{last} and {}—{}: the pack that applies, or what rules/provinces/registry.toml knows:\n",
+        REGIONS.len(),
+        next.0,
+        next.1
+    );
+    let indent = " ".repeat(19);
+    for status in statuses(registry) {
+        let region = status.region;
+        // Chinese region names are two columns wide each: pad by display width.
+        let pad = " ".repeat(16usize.saturating_sub(2 * region.chars().count()));
+        let covering = |(a, b): (i64, i64)| -> Vec<&std::sync::Arc<crate::rules::ResolvedPack>> {
+            status
+                .packs
+                .iter()
+                .filter(|p| p.period.0 <= b && p.period.1 >= a)
+                .collect()
+        };
+        let describe = |p: &crate::rules::ResolvedPack| {
+            let mut s = format!("{} {}", p.id, p.reference());
+            if !p.unknown.is_empty() {
+                s.push_str(&format!("；未知：{}", p.unknown.join("、")));
+            }
+            s
+        };
+        let current = match (&covering((first, last))[..], status.entry) {
+            ([], Some(entry)) => format!("no pack: {}", entry.known),
+            ([], None) => "no pack".to_owned(),
+            (packs, _) => packs
+                .iter()
+                .map(|p| describe(p))
+                .collect::<Vec<_>>()
+                .join("；"),
+        };
+        let later = match &covering(next)[..] {
+            [] => "未收录（no pack）".to_owned(),
+            packs => packs
+                .iter()
+                .map(|p| {
+                    if p.period.0 <= last {
+                        format!("{}（规划期{}—{}年，仍适用）", p.id, p.period.0, p.period.1)
+                    } else {
+                        describe(p)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("；"),
+        };
+        out.push_str(&format!(
+            "  {region}{pad} {first}—{last}: {current}\n{indent}{}—{}: {later}\n",
+            next.0, next.1
+        ));
+    }
+    out
 }
 
 /// The provincial-level regions the registry must cover: the 31 of the mainland and the

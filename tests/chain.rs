@@ -1,0 +1,154 @@
+//! The chain as it stands in December 2026: a 2026—2030 plan is checked against what binds it
+//! now (the outline's 2035 goal and 五、组织实施, its 十四五 lists as expectations at warning), its
+//! 2030 target against the path the pack states (the outline's goals, the level reached in
+//! 2025), its basis for provincial plans whose period has ended; and a provincial plan for its
+//! years, when one is published, is taken as a data file (`--rules`).
+
+mod common;
+
+use common::{liyang_plan, planlint_in, root};
+
+/// The 溧阳 plan rewritten as a 2026—2030 plan with a 2030 goal.
+fn plan_2026(goal: &str) -> String {
+    liyang_plan(["heading", "inline", "lines", "bare", "prose"], "—")
+        .replace("2021—2025", "2026—2030")
+        .replace("2022年3月1日", "2026年3月1日")
+        .replace("到2025年，全县公民具备科学素质的比例超过13%。", goal)
+}
+
+/// The findings of `planlint check --format json` on a document or plan file: (code,
+/// severity, label).
+fn findings(name: &str, text: &str, extra: &[&str]) -> Vec<(String, String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(name), text).unwrap();
+    let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(extra);
+    args.push(name);
+    let out = planlint_in(&args, dir.path());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let mut found = Vec::new();
+    for file in report["files"].as_array().into_iter().flatten() {
+        for f in file["findings"].as_array().into_iter().flatten() {
+            let s = |k: &str| f[k].as_str().unwrap_or("").to_owned();
+            found.push((s("code"), s("severity"), s("label")));
+        }
+    }
+    found
+}
+
+fn of<'a>(found: &'a [(String, String, String)], code: &str) -> Vec<&'a (String, String, String)> {
+    found.iter().filter(|(c, _, _)| c == code).collect()
+}
+
+#[test]
+fn a_complete_2026_plan_gets_no_error_and_one_note_about_its_provinces_plan() {
+    let found = findings(
+        "plan.txt",
+        &plan_2026("到2030年，全县公民具备科学素质的比例达到21%。"),
+        &[],
+    );
+    let errors: Vec<_> = found.iter().filter(|(_, s, _)| s == "error").collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let notes = of(&found, "national-2021/province-rules-known");
+    assert_eq!(notes.len(), 1, "{found:#?}");
+    assert_eq!(notes[0].1, "info");
+    assert!(notes[0].2.contains("江苏省2026—2030年"), "{}", notes[0].2);
+    assert!(of(&found, "national-2021/literacy-period-end").is_empty());
+    assert!(of(&found, "national-2021/literacy-path").is_empty());
+}
+
+#[test]
+fn a_2026_plan_is_asked_for_its_2030_target_and_told_when_it_is_off_the_path() {
+    let without = findings(
+        "plan.txt",
+        &plan_2026("到2030年，全县科普工作水平明显提升。"),
+        &[],
+    );
+    let asked = of(&without, "national-2021/literacy-period-end");
+    assert_eq!(asked.len(), 1, "{without:#?}");
+    assert_eq!(asked[0].1, "warning");
+
+    let low = findings(
+        "plan.txt",
+        &plan_2026("到2030年，全县公民具备科学素质的比例达到14%。"),
+        &[],
+    );
+    let below = of(&low, "national-2021/literacy-path");
+    assert_eq!(below.len(), 1, "{low:#?}");
+    assert_eq!(below[0].1, "warning");
+    // Both figures and the source of the one reached.
+    assert!(below[0].2.contains("14%") && below[0].2.contains("16.74%"));
+    assert!(below[0].2.contains("统计公报"), "{}", below[0].2);
+
+    let off = findings(
+        "plan.txt",
+        &plan_2026("到2030年，全县公民具备科学素质的比例达到18%。"),
+        &[],
+    );
+    let off_path = of(&off, "national-2021/literacy-path");
+    assert_eq!(off_path.len(), 1, "{off:#?}");
+    assert!(off_path[0].2.contains("20%"), "{}", off_path[0].2);
+}
+
+#[test]
+fn the_outlines_fourteenth_plan_lists_are_expectations_for_a_2026_plan() {
+    let text = plan_2026("到2030年，全县公民具备科学素质的比例达到21%。").replace(
+        "4.老年人科学素质提升行动。实施智慧助老行动，开展老年人健康科普和银龄科普。（县教育局、县科协）\n",
+        "",
+    );
+    assert!(!text.contains("老年人科学素质提升行动"));
+    let found = findings("plan.txt", &text, &[]);
+    let missing = of(&found, "national-2021/elderly-action");
+    assert_eq!(missing.len(), 1, "{found:#?}");
+    assert_eq!(missing[0].1, "warning");
+    // The same gap in a 2021—2025 plan is an error.
+    let plan_2021 = liyang_plan(["heading", "inline", "lines", "bare", "prose"], "—").replace(
+        "4.老年人科学素质提升行动。实施智慧助老行动，开展老年人健康科普和银龄科普。（县教育局、县科协）\n",
+        "",
+    );
+    let found = findings("plan.txt", &plan_2021, &[]);
+    assert_eq!(of(&found, "national-2021/elderly-action")[0].1, "error");
+}
+
+#[test]
+fn a_2026_plan_citing_its_provinces_ended_plan_is_told_it_has_expired() {
+    let plan =
+        std::fs::read_to_string(root().join("rules/national/tests/expired-basis-2030.plan.toml"))
+            .unwrap();
+    let found = findings("plan.plan.toml", &plan, &[]);
+    let expired = of(&found, "common/basis-expired");
+    assert_eq!(expired.len(), 1, "{found:#?}");
+    assert_eq!(expired[0].1, "warning");
+    assert!(expired[0].2.contains("湘政办发〔2021〕74号") && expired[0].2.contains("2021—2025年"));
+    // Not also called foreign to the chain.
+    assert!(of(&found, "common/basis-known").is_empty(), "{found:#?}");
+}
+
+#[test]
+fn a_provinces_2026_plan_published_as_a_pack_is_applied_to_its_cities() {
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(
+        rules.path().join("jiangsu-2026.rules"),
+        "# A test pack, not a real document: the form a published 2026—2030 provincial plan takes.\n\
+         pack jiangsu-2026 {\n  title    \"江苏省全民科学素质行动实施方案（2026—2030年）（测试用）\"\n  \
+         document \"苏政办发〔2026〕1号\"\n  period   2026 to 2030\n  levels   city, district\n  \
+         region   \"江苏省\"\n  extends  national-2021\n}\n",
+    )
+    .unwrap();
+    let dir = rules.path().to_str().unwrap();
+    let found = findings(
+        "plan.txt",
+        &plan_2026("到2030年，全县公民具备科学素质的比例达到21%。"),
+        &["--rules", dir],
+    );
+    // The province's plan is known now: no note that it is not, and citing only the outline
+    // skips its level.
+    assert!(
+        of(&found, "national-2021/province-rules-known").is_empty(),
+        "{found:#?}"
+    );
+    let skipped = of(&found, "national-2021/basis-skipped-level");
+    assert_eq!(skipped.len(), 1, "{found:#?}");
+    assert!(skipped[0].2.contains("江苏省"), "{}", skipped[0].2);
+}
