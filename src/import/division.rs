@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use super::lines::Line;
-use super::read::Table;
+use super::text::Table;
 use super::units::units_in;
 use super::{compact, Vocabulary};
 use crate::plan::{Measure, Plan, Section, SectionKind, Sp, UnitName, Units};

@@ -8,7 +8,7 @@
 
 use std::io::{Cursor, Read};
 
-use super::read::{DocumentText, ReadError, TextBuilder, MAX_DOCUMENT_BYTES};
+use super::text::{DocumentText, ReadError, TextBuilder, MAX_DOCUMENT_BYTES};
 
 /// The compound file's signature.
 pub const CFB_SIGNATURE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];

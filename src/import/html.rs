@@ -14,7 +14,7 @@ use ego_tree::iter::Edge;
 use ego_tree::{NodeId, NodeRef};
 use scraper::{Html, Node};
 
-use super::read::{DocumentText, MetaField, MetaKey, ReadError, TextBuilder};
+use super::text::{DocumentText, MetaField, MetaKey, ReadError, TextBuilder};
 
 /// Elements whose content is never the document's text.
 const SKIPPED: &[&str] = &[

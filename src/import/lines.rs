@@ -232,6 +232,23 @@ pub fn heading_level(line: &str) -> Option<(u8, usize)> {
 }
 
 fn heading_marker(line: &str) -> Option<(u8, usize)> {
+    // 第一部分 / 第一章: a part, as 一、 is (a document numbers its parts one way or the other).
+    if let Some(rest) = line.strip_prefix('第') {
+        let numeral_end = rest.find(|c: char| !CN_NUMERALS.contains(&c))?;
+        let after = &rest[numeral_end..];
+        let word = ["部分", "章"].iter().find(|w| after.starts_with(**w))?;
+        if numeral_end == 0 {
+            return None;
+        }
+        let end = line.len() - after.len() + word.len();
+        let rest = &line[end..];
+        // The part's name follows after a space or a 、; 第一章节 is not a heading.
+        let sep = rest.len()
+            - rest
+                .trim_start_matches([' ', '\u{3000}', '、', '：', ':'])
+                .len();
+        return (sep > 0 || rest.is_empty()).then_some((1, end + sep));
+    }
     let numeral_end = line
         .find(|c: char| !CN_NUMERALS.contains(&c))
         .unwrap_or(line.len());
@@ -285,10 +302,12 @@ pub fn item_number(line: &str) -> Option<(u32, usize)> {
 
 fn is_noise(line: &str) -> bool {
     let visible = || line.chars().filter(|c| !c.is_whitespace());
-    // Nothing, or punctuation only. Most lines fail this at their first character.
+    // Nothing, or punctuation only. Most lines fail this at their first character. A closing
+    // bracket or sentence mark alone is the end of a line broken at the page's width (…负责 / ）):
+    // it stays, to be joined to its line.
     if visible().all(|c| c.is_ascii_punctuation() || "，。、；：“”‘’（）《》—…·".contains(c))
     {
-        return true;
+        return !visible().any(|c| "）)”》。；".contains(c));
     }
     // Page numbers: "12", "-12-", "— 12 —", "第3页" — never more than 12 bytes of text.
     let short = visible()
@@ -365,6 +384,43 @@ fn second_copy(lines: &[(usize, &str)]) -> Option<usize> {
     })
 }
 
+/// Whether a bracket opened in `text` is not closed in it.
+fn unclosed_bracket(text: &str) -> bool {
+    let mut depth = 0i32;
+    for c in text.chars() {
+        match c {
+            '（' | '(' => depth += 1,
+            '）' | ')' => depth = (depth - 1).max(0),
+            _ => {}
+        }
+    }
+    depth > 0
+}
+
+/// The width at which extraction broke the text's lines, if it did: the most common length of
+/// its long lines, when a good share of them have it (a PDF's text runs to the page's width;
+/// a web page's paragraphs have no common length).
+fn wrap_width(lines: &[(usize, &str)]) -> Option<usize> {
+    let mut counts: rustc_hash::FxHashMap<usize, usize> = Default::default();
+    let mut long = 0;
+    for (_, line) in lines {
+        let n = line.chars().count();
+        if n >= MIN_WRAP_WIDTH {
+            long += 1;
+            *counts.entry(n).or_default() += 1;
+        }
+    }
+    let (&width, _) = counts.iter().max_by_key(|(&n, &c)| (c, n))?;
+    let at_width =
+        counts.get(&width).copied().unwrap_or(0) + counts.get(&(width - 1)).copied().unwrap_or(0);
+    // A page broken at its width has most of its long lines at that width, and many of them:
+    // a web page's few lines that happen to share a length are not a page.
+    (at_width >= 8 && at_width * 2 >= long).then_some(width)
+}
+
+/// The narrowest page a text is broken at: narrower lines are a table's cells or a list.
+const MIN_WRAP_WIDTH: usize = 16;
+
 /// The document's logical lines, and whether a second copy was cut off.
 #[cfg(test)]
 pub fn logical_lines(text: &str) -> (Vec<Line>, bool) {
@@ -384,6 +440,7 @@ pub fn logical_lines_in(
     if let Some(at) = cut {
         lines.truncate(at);
     }
+    let width = wrap_width(&lines);
     let mut out: Vec<Line> = Vec::new();
     let mut open = false; // whether the last logical line may continue
     for (offset, line) in lines {
@@ -391,7 +448,9 @@ pub fn logical_lines_in(
             open = false;
             continue;
         }
-        if open && !starts_structure(line) {
+        // Inside an open bracket nothing starts: （牵头单位：…； / 配合单位：…） is one group.
+        let inside_bracket = open && out.last().is_some_and(|l| unclosed_bracket(&l.text));
+        if open && (inside_bracket || !starts_structure(line)) {
             let last = out.last_mut().expect("open implies a line");
             last.pieces.push((last.text.len(), offset));
             last.text.push_str(line);
@@ -402,7 +461,12 @@ pub fn logical_lines_in(
             });
         }
         let current = &out.last().expect("just pushed").text;
-        open = !ends_complete(current) && heading_level(current).is_none_or(|(level, _)| level > 2);
+        // A line that fills the page's width was broken there, whatever it ends with (a PDF
+        // breaks after 牵头单位： as readily as mid-word), unless it ends a sentence.
+        let full = width.is_some_and(|w| line.chars().count() + 1 >= w)
+            && !line.ends_with(['。', '！', '？']);
+        open = full
+            || !ends_complete(current) && heading_level(current).is_none_or(|(level, _)| level > 2);
     }
     (unflatten(out), cut.is_some())
 }
@@ -430,6 +494,18 @@ mod tests {
                 && text[whole.start..whole.end].ends_with("支撑。")
         );
         assert_eq!(lines[2].text, "1.加强培训。");
+    }
+
+    #[test]
+    fn parts_numbered_as_parts_are_level_one() {
+        assert_eq!(
+            heading_level("第一部分　总体要求"),
+            Some((1, "第一部分　".len()))
+        );
+        assert_eq!(heading_level("第三章 保障措施"), Some((1, "第三章 ".len())));
+        assert_eq!(heading_level("第一部分"), Some((1, "第一部分".len())));
+        assert_eq!(heading_level("第一章节内容"), None);
+        assert_eq!(heading_level("第二批试点"), None);
     }
 
     #[test]

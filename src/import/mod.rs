@@ -12,6 +12,7 @@ mod lines;
 mod pdf;
 mod read;
 mod reading;
+mod text;
 mod title;
 mod units;
 mod write;
@@ -21,15 +22,14 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 pub use pdf::clean as clean_pdf_text;
-pub use read::{
-    read_document, DocumentText, MetaField, MetaKey, ReadError, Table, MAX_DOCUMENT_BYTES,
-};
+pub use read::read_document;
+pub use text::{DocumentText, MetaField, MetaKey, ReadError, Table, MAX_DOCUMENT_BYTES};
 pub use write::to_toml;
 
 use crate::diagnostic::Finding;
 use crate::gazetteer;
 use crate::plan::{
-    Items, Level, Measure, Plan, PlanKind, Relation, Section, SectionKind, Sp, Target, Units,
+    Items, Level, Measure, Plan, PlanKind, Relation, Section, SectionKind, Sp, Target, Text, Units,
 };
 use crate::quantity;
 use crate::quantity::re;
@@ -1193,6 +1193,18 @@ impl<'a> Builder<'a> {
                 append_text(section, line);
                 continue;
             }
+            // Prose under a heading or item (a section's paragraphs) is what that section or
+            // item says: the requirements `stated` in it are read there.
+            if let Some(section) = self
+                .sections
+                .last_mut()
+                .filter(|s| s.span.start >= self.part_starts[index])
+            {
+                match section.measures.last_mut() {
+                    Some(measure) => append_to(&mut measure.text, line),
+                    None => append_text(section, line),
+                }
+            }
             if let Some((lead, partners)) = plain_units(line) {
                 if let Some(section) = self.sections.last_mut() {
                     let target = match section.measures.last_mut() {
@@ -1437,15 +1449,20 @@ fn item_title(text: &str, start: usize) -> (&str, usize) {
 /// Add a line of running text to a section's text (a safeguard's content is read by what it
 /// says), keeping the span from the first line to this one.
 fn append_text(section: &mut Section<'_>, line: &Line) {
+    append_to(&mut section.text, line);
+}
+
+/// A line of prose added to a section's or measure's text.
+fn append_to(text: &mut Option<Sp<Text<'_>>>, line: &Line) {
     let whole = line.whole();
-    match &mut section.text {
+    match text {
         Some(text) => {
             let value = text.value.to_mut();
             value.push('\n');
             value.push_str(&line.text);
             text.span = Span::new(text.span.start, whole.end.max(text.span.end));
         }
-        None => section.text = Some(Sp::new(line.text.clone().into(), whole)),
+        None => *text = Some(Sp::new(line.text.clone().into(), whole)),
     }
 }
 

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::read::{DocumentText, ReadError, MAX_DOCUMENT_BYTES};
+use super::text::{DocumentText, ReadError, MAX_DOCUMENT_BYTES};
 
 /// The longest a PDF may take to extract: a 100-page plan takes well under a second.
 pub const PDF_TIME_LIMIT: Duration = Duration::from_secs(60);
