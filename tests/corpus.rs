@@ -24,11 +24,11 @@ const FLOORS: &[(&str, f64)] = &[
     ("level", 97.0),
     ("region", 98.0),
     ("number", 95.0),
-    ("basis", 93.0),
+    ("basis", 95.0),
     ("literacy target", 100.0),
     ("sections", 100.0),
     ("lead units", 100.0),
-    ("work-point units", 66.0),
+    ("work-point units", 100.0),
     ("error precision", 95.0),
 ];
 

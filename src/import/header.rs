@@ -199,7 +199,11 @@ impl<'a> Builder<'a> {
                     self.number = Some(Sp::new(compact(written), line.span(start, m.end)));
                     number_alone = alone;
                 }
-                if !own && !seen {
+                // In the 指导思想 (after the first heading) a number is a basis only where its
+                // clause implements it (贯彻落实…, 根据…); a document named as context there
+                // (把握…意见（国发〔2022〕2号）出台的机遇) is not.
+                let in_body = i >= header_end;
+                if !own && !seen && (!in_body || implements(&line.text[..m.start])) {
                     self.basis
                         .push(Sp::new(compact(&m.written), line.span(m.start, m.end)));
                 }
@@ -438,6 +442,16 @@ impl<'a> Builder<'a> {
             .iter()
             .position(|l| heading_level(&l.text).is_some_and(|(level, _)| level == 1))
     }
+}
+
+/// Whether the clause that ends at a cited number says the plan implements it.
+fn implements(before: &str) -> bool {
+    let clause = before
+        .rfind(['，', '。', '；', ',', ';'])
+        .map_or(before, |p| &before[p..]);
+    ["贯彻", "落实", "根据", "依据", "按照", "遵照", "执行"]
+        .iter()
+        .any(|w| clause.contains(w))
 }
 
 /// A document number as found in a line: where it stands and how it reads, repaired where a

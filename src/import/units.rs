@@ -191,10 +191,11 @@ pub(super) fn chars_led_by(text: &str, leads: [u8; 3]) -> impl Iterator<Item = (
 fn group_units(line: &Line, inner_start: usize, inner_end: usize) -> Option<(Units, Units)> {
     let text = &line.text[..];
     let inner = &text[inner_start..inner_end];
+    // A bare list of names first: 各责任单位 is a name, though it holds the label's words.
+    if closes_line(text, inner_end) && bare_list(inner) {
+        return Some((units_in(line, inner_start, inner_end), Units::default()));
+    }
     if !has_marker(inner) {
-        if closes_line(text, inner_end) && bare_list(inner) {
-            return Some((units_in(line, inner_start, inner_end), Units::default()));
-        }
         return None;
     }
     let labelled = |label: &str| -> Option<(usize, usize)> {
@@ -461,6 +462,15 @@ mod tests {
         assert!(partners.is_empty());
         let l = line("5.推进科普信息化建设（各成员单位）");
         assert_eq!(names(&trailing_units(&l, 0).unwrap().0), ["各成员单位"]);
+        // 各责任单位 is a name, though it holds a label's words (重庆市纲要办's work points).
+        let l = line("1.推动……深化转化。(各责任单位)");
+        assert_eq!(names(&trailing_units(&l, 0).unwrap().0), ["各责任单位"]);
+        let l = line("2.开展科普活动（牵头单位：市科协；责任单位：市教育局）");
+        let (lead, partners) = trailing_units(&l, 0).unwrap();
+        assert_eq!(
+            (names(&lead), names(&partners)),
+            (vec!["市科协"], vec!["市教育局"])
+        );
         // A bracketed list inside the sentence is not a unit annotation.
         let l = line("建设科普场馆（科技馆、博物馆）等设施，提升服务能力。");
         assert!(trailing_units(&l, 0).is_none());
