@@ -641,6 +641,18 @@ fn import(
             .unwrap_or_default();
         file.with_file_name(format!("{stem}.plan.toml"))
     });
+    // Nothing planlint reads is overwritten, --force or not (a link or another spelling of the
+    // document's own path included).
+    let input = (!from_stdin)
+        .then(|| planlint::output::file_identity(file))
+        .flatten();
+    if input.is_some() && input == planlint::output::file_identity(&output) {
+        say!(
+            "error: 输出文件 {} 就是正在导入的文档；planlint 从不改写它读取的文件（--force 也不例外），请用 -o 另指定输出文件",
+            output.display()
+        );
+        return EXIT_UNCHECKABLE;
+    }
     match write_file(
         &output,
         toml.as_bytes(),

@@ -126,6 +126,35 @@ fn a_2026_plan_citing_its_provinces_ended_plan_is_told_it_has_expired() {
 }
 
 #[test]
+fn a_2026_document_citing_its_provinces_ended_plan_is_told_it_has_expired() {
+    // The plan as a Hunan county-level city's (浏阳市), citing the outline and the province's
+    // 2021—2025 plan.
+    let text = plan_2026("到2030年，全市公民具备科学素质的比例达到21%。")
+        .replace("溧阳市", "浏阳市")
+        .replace(
+            "（国发〔2021〕9号）精神",
+            "（国发〔2021〕9号）和《湖南省全民科学素质行动规划纲要实施方案（2021—2025年）》（湘政办发〔2021〕74号）精神",
+        );
+    let found = findings("plan.txt", &text, &[]);
+    let expired = of(&found, "common/basis-expired");
+    assert_eq!(expired.len(), 1, "{found:#?}");
+    assert_eq!(expired[0].1, "warning");
+    assert!(
+        expired[0].2.contains("湘政办发〔2021〕74号"),
+        "{}",
+        expired[0].2
+    );
+    assert!(of(&found, "common/basis-known").is_empty(), "{found:#?}");
+    let unknown = of(&found, "national-2021/province-rules-known");
+    assert_eq!(unknown.len(), 1, "{found:#?}");
+    assert!(
+        unknown[0].2.contains("湖南省2026—2030年"),
+        "{}",
+        unknown[0].2
+    );
+}
+
+#[test]
 fn a_provinces_2026_plan_published_as_a_pack_is_applied_to_its_cities() {
     let rules = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -151,4 +180,30 @@ fn a_provinces_2026_plan_published_as_a_pack_is_applied_to_its_cities() {
     let skipped = of(&found, "national-2021/basis-skipped-level");
     assert_eq!(skipped.len(), 1, "{found:#?}");
     assert!(skipped[0].2.contains("江苏省"), "{}", skipped[0].2);
+}
+
+#[test]
+fn provinces_are_checked_as_they_wrote_their_plans() {
+    let case = |name: &str| {
+        let path = root().join("rules/provinces/tests").join(name);
+        findings(name, &std::fs::read_to_string(path).unwrap(), &[])
+    };
+    // 福建's six projects and 山东's four: no error.
+    for name in ["fujian-six.plan.toml", "shandong-four.plan.toml"] {
+        let found = case(name);
+        assert!(
+            found.iter().all(|(_, s, _)| s != "error"),
+            "{name}: {found:#?}"
+        );
+    }
+    // Below 浙江's 超过18%: warned, naming 18; 四川's 13.5 % is above its 超过13%.
+    let below = case("zhejiang-below.plan.toml");
+    let warned = of(&below, "national-2021/literacy-2025-level");
+    assert_eq!(warned.len(), 1, "{below:#?}");
+    assert!(warned[0].2.contains("18"), "{}", warned[0].2);
+    assert!(of(
+        &case("sichuan-target.plan.toml"),
+        "national-2021/literacy-2025-level"
+    )
+    .is_empty());
 }

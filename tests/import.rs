@@ -233,6 +233,21 @@ fn import_writes_beside_the_document_and_never_overwrites_without_force() {
     assert_eq!(forced.status.code(), Some(0));
     assert_ne!(std::fs::read_to_string(&written).unwrap(), "mine");
 
+    // Never onto the document itself, even with --force, however the path is spelt.
+    let document = std::fs::read(dir.path().join("孟津区方案.txt")).unwrap();
+    for onto in ["孟津区方案.txt", "./孟津区方案.txt"] {
+        let out = planlint_in(
+            &["import", "孟津区方案.txt", "-o", onto, "--force"],
+            dir.path(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{onto}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("正在导入的文档"));
+        assert_eq!(
+            std::fs::read(dir.path().join("孟津区方案.txt")).unwrap(),
+            document
+        );
+    }
+
     let out = planlint_in(
         &["import", "孟津区方案.txt", "-o", "plans/mengjin.plan.toml"],
         dir.path(),

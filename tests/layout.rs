@@ -17,7 +17,8 @@ use proptest::test_runner::FileFailurePersistence;
 struct Layout {
     units: [&'static str; 5],
     dash: &'static str,
-    /// 0: 一、 （一） 1.   1: 一、 (一) 1、   2: 第一部分 （一） １．
+    /// 0: 一、 （一） 1.   1: 一、 (一) 1、   2: 第一部分 （一） １．   3: actions and projects
+    /// as （一）… headings of two parts of their own (二、实施五大提升行动 / 三、实施五项重点工程)
     numbering: u8,
     crlf: bool,
     /// Wrap lines at this many characters, as PDF extraction breaks them.
@@ -33,7 +34,7 @@ fn layouts() -> impl Strategy<Value = Layout> {
     (
         proptest::array::uniform5(0usize..5),
         0usize..DASHES.len(),
-        0u8..3,
+        0u8..4,
         any::<bool>(),
         prop_oneof![Just(None), (24usize..40).prop_map(Some)],
         0u8..3,
@@ -73,6 +74,19 @@ fn written(layout: &Layout) -> String {
                     .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
                     .collect();
                 text = text.replace(&format!("\n{n}."), &format!("\n{wide}．"));
+            }
+        }
+        3 => {
+            text = text
+                .replace(
+                    "二、重点任务\n（一）实施五大提升行动\n",
+                    "二、实施五大提升行动\n",
+                )
+                .replace("（二）实施五项重点工程\n", "三、实施五项重点工程\n")
+                .replace("三、组织实施\n", "四、组织实施\n");
+            for (n, cn) in CN.iter().enumerate().take(5) {
+                text = text.replace(&format!("\n{}.", n + 1), &format!("\n（{cn}）"));
+                text = text.replace(&format!("\n{}.", n + 6), &format!("\n（{cn}）"));
             }
         }
         _ => {}

@@ -89,7 +89,13 @@ impl Builder<'_> {
                     if let Some((lead, partners)) = closing_units(line, start + name_end) {
                         section.lead = lead;
                         section.partners = partners;
-                    } else if !rest.trim_matches(['。', ' ']).is_empty() {
+                    }
+                    // What the heading's line says after its name, besides its units, is the
+                    // section's text.
+                    if !units::without_unit_groups(rest)
+                        .trim_matches(['。', '；', ' '])
+                        .is_empty()
+                    {
                         section.text = Some(Sp::new(
                             rest.trim_start_matches('。').to_owned().into(),
                             line.span(start + name_end, text.len()),

@@ -384,17 +384,21 @@ fn second_copy(lines: &[(usize, &str)]) -> Option<usize> {
     })
 }
 
-/// Whether a bracket opened in `text` is not closed in it.
-fn unclosed_bracket(text: &str) -> bool {
-    let mut depth = 0i32;
-    for c in text.chars() {
-        match c {
-            '（' | '(' => depth += 1,
-            '）' | ')' => depth = (depth - 1).max(0),
-            _ => {}
+/// The brackets left open after `text`, given those open before it: （ is EF BC 88 and ） EF BC
+/// 89 in UTF-8, so the bytes are read, not the characters.
+fn bracket_depth(mut depth: i32, text: &str) -> i32 {
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let wide = |last: u8| {
+            b == 0xEF && bytes.get(i + 1) == Some(&0xBC) && bytes.get(i + 2) == Some(&last)
+        };
+        if b == b'(' || wide(0x88) {
+            depth += 1;
+        } else if b == b')' || wide(0x89) {
+            depth = (depth - 1).max(0);
         }
     }
-    depth > 0
+    depth
 }
 
 /// The width at which extraction broke the text's lines, if it did: the most common length of
@@ -443,14 +447,16 @@ pub fn logical_lines_in(
     let width = wrap_width(&lines);
     let mut out: Vec<Line> = Vec::new();
     let mut open = false; // whether the last logical line may continue
+                          // Brackets the last logical line leaves open, counted piece by piece as it is joined (not
+                          // re-read whole for every piece: a long joined line would cost its square).
+    let mut depth = 0i32;
     for (offset, line) in lines {
         if excluded.iter().any(|r| r.contains(&offset)) {
             open = false;
             continue;
         }
         // Inside an open bracket nothing starts: （牵头单位：…； / 配合单位：…） is one group.
-        let inside_bracket = open && out.last().is_some_and(|l| unclosed_bracket(&l.text));
-        if open && (inside_bracket || !starts_structure(line)) {
+        if open && (depth > 0 || !starts_structure(line)) {
             let last = out.last_mut().expect("open implies a line");
             last.pieces.push((last.text.len(), offset));
             last.text.push_str(line);
@@ -459,6 +465,7 @@ pub fn logical_lines_in(
                 text: line.to_owned(),
                 pieces: vec![(0, offset)],
             });
+            depth = 0;
         }
         let current = &out.last().expect("just pushed").text;
         // A line that fills the page's width was broken there, whatever it ends with (a PDF
@@ -467,6 +474,8 @@ pub fn logical_lines_in(
             && !line.ends_with(['。', '！', '？']);
         open = full
             || !ends_complete(current) && heading_level(current).is_none_or(|(level, _)| level > 2);
+        // Only a line that may continue needs its open brackets counted.
+        depth = if open { bracket_depth(depth, line) } else { 0 };
     }
     (unflatten(out), cut.is_some())
 }

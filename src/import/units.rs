@@ -149,6 +149,24 @@ fn bare_list(inner: &str) -> bool {
     !pieces.is_empty() && pieces.iter().all(|(s, e)| is_unit_name(&inner[*s..*e]))
 }
 
+/// `text` without its bracketed groups that name units (（市教育局、市科协牵头）): what it says.
+pub(super) fn without_unit_groups(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (s, e) in bracket_groups(text, 0) {
+        if !names_units(text, s, e) {
+            continue;
+        }
+        // The brackets themselves: one character before and after the inside.
+        let open = s - text[..s].chars().next_back().map_or(0, char::len_utf8);
+        let close = e + text[e..].chars().next().map_or(0, char::len_utf8);
+        out.push_str(&text[at..open]);
+        at = close;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 /// Every outermost bracketed group after `from`, as the byte range of its inside.
 pub(super) fn bracket_groups(text: &str, from: usize) -> Vec<(usize, usize)> {
     let mut groups = Vec::new();
@@ -191,12 +209,15 @@ pub(super) fn chars_led_by(text: &str, leads: [u8; 3]) -> impl Iterator<Item = (
 fn group_units(line: &Line, inner_start: usize, inner_end: usize) -> Option<(Units, Units)> {
     let text = &line.text[..];
     let inner = &text[inner_start..inner_end];
-    // A bare list of names first: 各责任单位 is a name, though it holds the label's words.
-    if closes_line(text, inner_end) && bare_list(inner) {
-        return Some((units_in(line, inner_start, inner_end), Units::default()));
-    }
+    let bare = || closes_line(text, inner_end) && bare_list(inner);
     if !has_marker(inner) {
-        return None;
+        return bare().then(|| (units_in(line, inner_start, inner_end), Units::default()));
+    }
+    // A name that holds a label's words (各责任单位) is a bare list; a label is followed by its
+    // colon or says who leads (牵头单位：…, …负责, 由…牵头).
+    if !inner.contains(['：', ':']) && !inner.contains("牵头") && !inner.contains("负责") && bare()
+    {
+        return Some((units_in(line, inner_start, inner_end), Units::default()));
     }
     let labelled = |label: &str| -> Option<(usize, usize)> {
         let at = inner.find(label)?;
@@ -474,6 +495,15 @@ mod tests {
         // A bracketed list inside the sentence is not a unit annotation.
         let l = line("建设科普场馆（科技馆、博物馆）等设施，提升服务能力。");
         assert!(trailing_units(&l, 0).is_none());
+    }
+
+    #[test]
+    fn what_a_line_says_besides_its_units() {
+        assert_eq!(without_unit_groups("（市教育局、市科协牵头）"), "");
+        assert_eq!(
+            without_unit_groups("（牵头单位：县教育局）。激发青少年好奇心（含中小学）。"),
+            "。激发青少年好奇心（含中小学）。"
+        );
     }
 
     #[test]

@@ -390,6 +390,26 @@ impl ResolvedPack {
             .iter()
             .any(|known| same_parsed(known, cited))
             || cites_title(&self.titles, cited)
+            || self.misnumbered(cited, own)
+    }
+
+    /// An entry that gives this document's title with a number of the same issuer and year
+    /// that differs from the one known (鄂政办〔2021〕64号 for 鄂政办发〔2021〕64号): the document,
+    /// cited by a number written wrong, not another one.
+    fn misnumbered(&self, cited: &Cited, own: usize) -> bool {
+        let Some(number) = &cited.number else {
+            return false;
+        };
+        let same_issuer = self.chain_numbers[..own].iter().any(|(known, _)| {
+            known.as_ref().is_some_and(|k| {
+                k.year == number.year && k.prefix.chars().next() == number.prefix.chars().next()
+            })
+        });
+        same_issuer
+            && self
+                .titles
+                .iter()
+                .any(|t| cited.folded.contains(t.as_str()))
     }
 
     /// Whether a cited document (by number or title) is one of the chain's.
@@ -1556,6 +1576,20 @@ mod tests {
                     .collect::<Vec<_>>()
             );
         }
+    }
+
+    #[test]
+    fn a_plan_known_by_number_is_recognised_by_title_and_issuer_when_misnumbered() {
+        let registry = Registry::builtin().as_ref().unwrap();
+        let hubei = registry.get("hubei-2021").unwrap();
+        assert!(hubei.cites_own(
+            "《湖北省全民科学素质行动规划纲要实施方案（2021—2025年）》（鄂政发〔2021〕46号）"
+        ));
+        // Another issuer's number, or the number alone: not this document.
+        assert!(!hubei.cites_own(
+            "《湖北省全民科学素质行动规划纲要实施方案（2021—2025年）》（豫政办〔2021〕73号）"
+        ));
+        assert!(!hubei.cites_own("鄂政发〔2021〕46号"));
     }
 
     #[test]
