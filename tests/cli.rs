@@ -468,6 +468,41 @@ fn rules_and_explain() {
 }
 
 #[test]
+fn rules_for_a_file_applies_the_configuration_that_governs_it() {
+    // A planlint.toml whose rule folder adds a pack for the plan's province: `rules --for`
+    // lists it, as `check` applies it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("my-rules")).unwrap();
+    std::fs::write(
+        dir.path().join("my-rules/jiangsu.rules"),
+        "pack jiangsu-test {\n  title    \"江苏省全民科学素质行动规划纲要实施方案（测试用）\"\n  period   2021 to 2025\n  levels   city, district\n  region   \"江苏省\"\n  extends  national-2021\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("planlint.toml"),
+        "[rules]\ndirs = [\"my-rules\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.plan.toml"),
+        "[plan]\ntitle = \"溧阳市全民科学素质行动规划纲要实施方案（2021—2025年）\"\nkind = \"implementation\"\nlevel = \"district\"\nregion = [\"江苏省\", \"常州市\", \"溧阳市\"]\nperiod = [2021, 2025]\n",
+    )
+    .unwrap();
+    let out = common::planlint_in(&["rules", "--for", "a.plan.toml"], dir.path());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout(&out).contains("jiangsu-test"), "{}", stdout(&out));
+    // A broken planlint.toml is said, not passed over.
+    std::fs::write(dir.path().join("planlint.toml"), "[rules\n").unwrap();
+    let out = common::planlint_in(&["rules", "--for", "a.plan.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn unknown_pack_and_bad_arguments_exit_2() {
     assert_eq!(
         planlint(&["check", "--pack", "nope", &fixture("tangshan-city-2023")])
@@ -682,13 +717,11 @@ fn select_extend_select_and_ignore_on_the_command_line() {
     assert!(text.contains(r#"ignore = ["common/unit-names"]"#), "{text}");
 }
 
-#[test]
-fn watch_checks_again_when_a_plan_changes() {
+/// `check --watch` with `args` in `dir`: waits for its first run, calls `edit`, and waits for a
+/// second. Returns whether the second came, and what it printed.
+fn watch_runs(dir: &std::path::Path, args: &[&str], edit: impl FnOnce()) -> (bool, String) {
     use std::io::Read;
-    let dir = tempfile::tempdir().unwrap();
-    let plan = dir.path().join("a.plan.toml");
-    std::fs::copy(fixture("changzhi-city-2021-2025"), &plan).unwrap();
-    let mut child = common::command_in(&["check", "--watch", "."], dir.path())
+    let mut child = common::command_in(args, dir)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -716,14 +749,44 @@ fn watch_checks_again_when_a_plan_changes() {
         true
     };
     assert!(wait_for_runs(1), "the first run");
-    // Edit the plan: a warning less (the 14.5 % goal raised to 16 %).
-    let text = std::fs::read_to_string(&plan).unwrap();
-    std::fs::write(&plan, text.replace("value = 14.5", "value = 16")).unwrap();
+    edit();
     let again = wait_for_runs(2);
     let _ = child.kill();
     let _ = child.wait();
+    (again, seen)
+}
+
+#[test]
+fn watch_checks_again_when_a_plan_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("a.plan.toml");
+    std::fs::copy(fixture("changzhi-city-2021-2025"), &plan).unwrap();
+    let (again, seen) = watch_runs(dir.path(), &["check", "--watch", "."], || {
+        // Edit the plan: a warning less (the 14.5 % goal raised to 16 %).
+        let text = std::fs::read_to_string(&plan).unwrap();
+        std::fs::write(&plan, text.replace("value = 14.5", "value = 16")).unwrap();
+    });
     assert!(again, "no second run after the edit: {seen}");
     assert!(seen.contains("0 errors, 5 warnings"), "{seen}");
+}
+
+#[test]
+fn watch_checks_again_when_a_web_page_changes() {
+    // Every kind of document `--documents` reads is watched, not only .txt and .docx.
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    std::fs::copy(
+        common::root().join("tests/fixtures/html/changzhi-city-2021-2025.html"),
+        &page,
+    )
+    .unwrap();
+    let args = ["check", "--watch", "--documents", "."];
+    let (again, seen) = watch_runs(dir.path(), &args, || {
+        let mut bytes = std::fs::read(&page).unwrap();
+        bytes.extend_from_slice(b"\n<!-- edited -->\n");
+        std::fs::write(&page, bytes).unwrap();
+    });
+    assert!(again, "no second run after the page changed: {seen}");
 }
 
 #[test]

@@ -48,7 +48,9 @@ pub(crate) fn watch(args: &CheckArgs) -> u8 {
             name.ends_with(".plan.toml")
                 || name.ends_with(".rules")
                 || name == "planlint.toml"
-                || [".txt", ".docx"].iter().any(|e| name.ends_with(e))
+                || run::DOCUMENT_SUFFIXES
+                    .iter()
+                    .any(|e| name.to_ascii_lowercase().ends_with(e))
         })
     };
     loop {

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use planlint::rules::ResolvedPack;
-use planlint::Checker;
 
 use crate::cli::args::*;
 use crate::cli::*;
@@ -19,8 +18,27 @@ pub(crate) fn rules(for_file: Option<PathBuf>, args: PackArgs) -> u8 {
     let packs: Vec<Arc<ResolvedPack>> = match &for_file {
         None => registry.packs().cloned().collect(),
         Some(path) => {
-            let report =
-                planlint::check_path(path, &path.display().to_string(), &Checker::new(registry));
+            // The packs that apply to the file as `check` would choose them: under the
+            // planlint.toml that governs it (its rule folders, packs, selection).
+            let config = match planlint::run::load_config(None, path) {
+                Ok(config) => config,
+                Err(report) => return fail_with(&[report]),
+            };
+            let mut notes = Vec::new();
+            let made = planlint::run::make_checker(config, &args.rule_dirs, &[], &mut notes);
+            for note in notes {
+                say!("note: {note}");
+            }
+            let checker = match made {
+                Ok(checker) => checker,
+                Err(planlint::run::Unprepared::Reports(reports)) => return fail_with(&reports),
+                Err(planlint::run::Unprepared::Message(m)) => {
+                    say!("error: {m}");
+                    return planlint::run::EXIT_UNCHECKABLE;
+                }
+            };
+            let registry = checker.registry;
+            let report = planlint::check_path(path, &path.display().to_string(), &checker);
             if report.is_fatal() {
                 return fail_with(&[report]);
             }
