@@ -713,6 +713,10 @@ fn province_not_cited(
     let label = format!("只引用了国家纲要，未引用{province}的{plan_name}");
     let span = plan.basis_span.unwrap_or(read[0].0.span);
     let mut f = finding(rule, span, label);
+    // Where nothing of the province's plan was found, whether it exists is not known: a note.
+    if entry.is_none_or(|e| e.title.is_none()) {
+        f.severity = crate::diagnostic::Severity::Info;
+    }
     f.document_suggestion = Some(format!("在依据中写明{province}的{plan_name}及其文号"));
     out.push(f);
 }
@@ -839,11 +843,13 @@ fn on_path<'p>(
         if let Some((expected, a, b)) = on_line.filter(|(expected, _, _)| value + 1e-9 < *expected)
         {
             let rounded = (expected * 10.0).round() / 10.0;
-            out.push(finding(
+            // The line between two goals is planlint's reckoning, not a figure of the document:
+            // a note, worded as such.
+            let mut f = finding(
                 rule,
                 value_span,
                 format!(
-                    "{year}年目标{}低于目标路径上的{}（{}年{}、{}年{}，{}）",
+                    "{year}年目标{}低于按两个目标推算的约{}（{}年{}、{}年{}，{}；纲要未定{year}年数值）",
                     figure(value, &a.unit),
                     figure(rounded, &a.unit),
                     a.year,
@@ -856,7 +862,9 @@ fn on_path<'p>(
                         format!("{}；{}", a.source, b.source)
                     }
                 ),
-            ));
+            );
+            f.severity = crate::diagnostic::Severity::Info;
+            out.push(f);
         }
     }
 }

@@ -38,6 +38,9 @@ impl Builder<'_> {
         // whether a label line already gave that item its units.
         let mut after_item = false;
         let mut labelled_item = false;
+        // Whether prose below continues the last section or measure: not after a heading that
+        // made none (a group heading's own paragraph is not the section before it).
+        let mut prose_home = false;
         // Targets are read from every line; preamble lines only for plan-level goals.
         for index in 0..self.lines.len() {
             let line = &self.lines[index];
@@ -66,6 +69,7 @@ impl Builder<'_> {
                     part = classify_part(name);
                     let heading = named(line, heading_name(name).0, start);
                     part_heading = Some((heading.value, heading.span));
+                    prose_home = false;
                     continue;
                 }
                 if part != Part::Preamble {
@@ -102,6 +106,7 @@ impl Builder<'_> {
                         ));
                     }
                     self.sections.push(section);
+                    prose_home = true;
                     heading_section_in_part = true;
                     self.read_targets(index, Some(TargetHome::Section));
                     continue;
@@ -179,6 +184,7 @@ impl Builder<'_> {
                         line.span(start, text.len()),
                     ));
                     self.sections.push(section);
+                    prose_home = true;
                     item_section_style = (kind != SectionKind::Safeguard).then_some(style);
                     self.read_targets(index, Some(TargetHome::Section));
                     continue;
@@ -222,6 +228,7 @@ impl Builder<'_> {
                     measure.partners = partners;
                 }
                 after_item = true;
+                prose_home = true;
                 let section = self.sections.last_mut().expect("ensured above");
                 if section.kind != SectionKind::Safeguard {
                     section.measures.push(measure);
@@ -253,7 +260,7 @@ impl Builder<'_> {
             if let Some(section) = self
                 .sections
                 .last_mut()
-                .filter(|s| s.span.start >= self.part_starts[index])
+                .filter(|s| prose_home && s.span.start >= self.part_starts[index])
             {
                 match section.measures.last_mut() {
                     Some(measure) => append_to(&mut measure.text, line),

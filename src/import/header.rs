@@ -199,9 +199,8 @@ impl<'a> Builder<'a> {
                     self.number = Some(Sp::new(compact(written), line.span(start, m.end)));
                     number_alone = alone;
                 }
-                // In the 指导思想 (after the first heading) a number is a basis only where its
-                // clause implements it (贯彻落实…, 根据…); a document named as context there
-                // (把握…意见（国发〔2022〕2号）出台的机遇) is not.
+                // In the 指导思想 (after the first heading) a number is a basis unless its clause
+                // names the document as context (把握…意见（国发〔2022〕2号）出台的机遇).
                 let in_body = i >= header_end;
                 if !own && !seen && (!in_body || implements(&line.text[..m.start])) {
                     self.basis
@@ -444,12 +443,13 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Whether the clause that ends at a cited number says the plan implements it.
+/// Whether the clause that ends at a cited number cites it as something the plan implements:
+/// any clause but one that names the document as context (把握…出台的机遇, …印发以来).
 fn implements(before: &str) -> bool {
     let clause = before
         .rfind(['，', '。', '；', ',', ';'])
         .map_or(before, |p| &before[p..]);
-    ["贯彻", "落实", "根据", "依据", "按照", "遵照", "执行"]
+    !["把握", "机遇", "以来", "颁布实施"]
         .iter()
         .any(|w| clause.contains(w))
 }

@@ -455,8 +455,10 @@ pub fn logical_lines_in(
             open = false;
             continue;
         }
-        // Inside an open bracket nothing starts: （牵头单位：…； / 配合单位：…） is one group.
-        if open && (depth > 0 || !starts_structure(line)) {
+        // Inside an open bracket no label starts (（牵头单位：…； / 配合单位：…） is one group);
+        // a numbered item or a heading still does (a bracket the page never closed).
+        let new_item = heading_level(line).is_some() || item_number(line).is_some();
+        if open && !new_item && (depth > 0 || !starts_structure(line)) {
             let last = out.last_mut().expect("open implies a line");
             last.pieces.push((last.text.len(), offset));
             last.text.push_str(line);
@@ -477,7 +479,35 @@ pub fn logical_lines_in(
         // Only a line that may continue needs its open brackets counted.
         depth = if open { bracket_depth(depth, line) } else { 0 };
     }
-    (unflatten(out), cut.is_some())
+    (name_bare_parts(unflatten(out)), cut.is_some())
+}
+
+/// A part's marker alone on its line (第一部分, then 指导思想和目标 below it): the next line,
+/// short and not a sentence, is its name, joined to it.
+fn name_bare_parts(lines: Vec<Line>) -> Vec<Line> {
+    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
+    let mut bare = false;
+    for line in lines {
+        let names_it = bare
+            && line.text.chars().count() <= 30
+            && !line.text.contains('。')
+            && heading_level(&line.text).is_none()
+            && item_number(&line.text).is_none();
+        if names_it {
+            let last = out.last_mut().expect("a bare part came before");
+            last.text.push('\u{3000}');
+            let base = last.text.len();
+            last.pieces
+                .extend(line.pieces.iter().map(|&(t, d)| (base + t, d)));
+            last.text.push_str(&line.text);
+            bare = false;
+            continue;
+        }
+        bare = line.text.starts_with('第')
+            && heading_level(&line.text).is_some_and(|(_, start)| start == line.text.len());
+        out.push(line);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -503,6 +533,29 @@ mod tests {
                 && text[whole.start..whole.end].ends_with("支撑。")
         );
         assert_eq!(lines[2].text, "1.加强培训。");
+    }
+
+    #[test]
+    fn a_part_marker_alone_takes_its_name_from_the_next_line() {
+        let (lines, _) = logical_lines("第一部分\n指导思想和目标\n（一）指导思想。坚持……。\n");
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["第一部分\u{3000}指导思想和目标", "（一）指导思想。坚持……。"]
+        );
+        let name_at = lines[0].text.find("指导").unwrap();
+        let span = lines[0].span(name_at, lines[0].text.len());
+        assert_eq!(
+            span,
+            Span::new("第一部分\n".len(), "第一部分\n指导思想和目标".len())
+        );
+    }
+
+    #[test]
+    fn an_unclosed_bracket_does_not_swallow_the_next_item() {
+        let text = "1.开展科普活动（牵头单位：市教育局、市科协\n2.开展农民培训。（市农业农村局）\n";
+        let (lines, _) = logical_lines(text);
+        assert_eq!(lines.len(), 2, "{lines:?}");
     }
 
     #[test]

@@ -400,6 +400,7 @@ impl ResolvedPack {
         let Some(number) = &cited.number else {
             return false;
         };
+        // Same year, and the same province's 机关代字 (its first character: 鄂 for 鄂政办发).
         let same_issuer = self.chain_numbers[..own].iter().any(|(known, _)| {
             known.as_ref().is_some_and(|k| {
                 k.year == number.year && k.prefix.chars().next() == number.prefix.chars().next()
