@@ -9,7 +9,7 @@ use regex::Regex;
 use super::body::{classify_part, Part};
 use super::lines::{heading_level, is_date, Line};
 use super::text::{MetaField, MetaKey};
-use super::title::{period_in, title_key};
+use super::title::{clause_says, period_in, title_key};
 use super::{compact, Builder};
 use crate::diagnostic::Finding;
 use crate::gazetteer;
@@ -446,12 +446,7 @@ impl<'a> Builder<'a> {
 /// Whether the clause that ends at a cited number cites it as something the plan implements:
 /// any clause but one that names the document as context (把握…出台的机遇, …印发以来).
 fn implements(before: &str) -> bool {
-    let clause = before
-        .rfind(['，', '。', '；', ',', ';'])
-        .map_or(before, |p| &before[p..]);
-    !["把握", "机遇", "以来", "颁布实施"]
-        .iter()
-        .any(|w| clause.contains(w))
+    !clause_says(before, &["把握", "机遇", "以来", "颁布实施"])
 }
 
 /// A document number as found in a line: where it stands and how it reads, repaired where a

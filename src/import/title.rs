@@ -152,12 +152,15 @@ fn issued_title(lines: &[Line]) -> Option<TitleAt> {
 
 /// Whether a title after `before` is cited, not issued: its clause says so (贯彻, 根据…).
 fn cited(before: &str) -> bool {
+    clause_says(before, &["贯彻", "落实", "根据", "依据", "按照", "自"])
+}
+
+/// Whether the clause that ends where `before` ends (after its last ，。；) holds one of `words`.
+pub(super) fn clause_says(before: &str, words: &[&str]) -> bool {
     let clause = before
-        .rfind(['，', '。', '；', ','])
+        .rfind(['，', '。', '；', ',', ';'])
         .map_or(before, |p| &before[p..]);
-    ["贯彻", "落实", "根据", "依据", "按照", "自"]
-        .iter()
-        .any(|w| clause.contains(w))
+    words.iter().any(|w| clause.contains(w))
 }
 
 /// The first line, from `from` on, written as a plan's title: short, no sentence, not a
